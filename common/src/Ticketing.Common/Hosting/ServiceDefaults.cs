@@ -1,0 +1,161 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.AspNetCore.HttpOverrides;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using OpenTelemetry;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
+using OpenTelemetry.Trace;
+using Ticketing.Common.Events;
+using Ticketing.Common.Http;
+using Ticketing.Common.Messaging;
+
+namespace Ticketing.Common.Hosting;
+
+/// <summary>
+/// What every Ticketing HTTP service has, whatever it does: the error contract for every failure, strict
+/// JSON, a request body limit, health endpoints for Kubernetes probes, OpenTelemetry (traces, metrics, logs)
+/// exported over OTLP when <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set, an OpenAPI document, the client
+/// address from the ingress's <c>X-Forwarded-For</c>, and a graceful shutdown window.
+/// </summary>
+/// <summary>The largest request body a service accepts (<c>MAX_REQUEST_BODY_BYTES</c>, default 1 MiB).</summary>
+public sealed record RequestLimits(long MaxRequestBodyBytes);
+
+public static class ServiceDefaults
+{
+    public const string LivePath = "/health/live";
+    public const string ReadyPath = "/health/ready";
+
+    public static WebApplicationBuilder AddServiceDefaults(this WebApplicationBuilder builder, string serviceName)
+    {
+        var configuration = builder.Configuration;
+        var services = builder.Services;
+
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddProblemDetails();
+        services.AddExceptionHandler<ApiExceptionHandler>();
+        services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
+        services.ConfigureHttpJsonOptions(o => ConfigureJson(o.SerializerOptions));
+
+        var maxBody = configuration.Int("MAX_REQUEST_BODY_BYTES", 1024 * 1024, 1024, 100 * 1024 * 1024);
+        services.AddSingleton(new RequestLimits(maxBody));
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.Limits.MaxRequestBodySize = maxBody;
+            kestrel.AddServerHeader = false;
+        });
+
+        services.Configure<ForwardedHeadersOptions>(o =>
+        {
+            // The ingress (or the local gateway) appends the caller's address; trust only that last hop.
+            o.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto;
+            o.ForwardLimit = 1;
+            o.KnownIPNetworks.Clear();
+            o.KnownProxies.Clear();
+        });
+
+        services.Configure<HostOptions>(o => o.ShutdownTimeout = configuration.Seconds("SHUTDOWN_TIMEOUT_SECONDS", TimeSpan.FromSeconds(30), 1, 600));
+        services.AddHealthChecks().AddCheck("self", () => HealthCheckResult.Healthy(), tags: ["live"]);
+        services.AddOpenApi();
+        builder.AddOpenTelemetryDefaults(serviceName);
+        return builder;
+    }
+
+    /// <summary>The API's JSON: camelCase, enums as their contract names, numbers strictly numbers, times in UTC.</summary>
+    public static void ConfigureJson(JsonSerializerOptions options)
+    {
+        options.PropertyNamingPolicy = JsonNamingPolicy.CamelCase;
+        options.NumberHandling = JsonNumberHandling.Strict;
+        options.Converters.Add(new UtcTimestampConverter());
+    }
+
+    public static IHostApplicationBuilder AddOpenTelemetryDefaults(this IHostApplicationBuilder builder, string serviceName)
+    {
+        builder.Logging.AddOpenTelemetry(logging =>
+        {
+            logging.IncludeFormattedMessage = true;
+            logging.IncludeScopes = true;
+        });
+
+        var otel = builder.Services.AddOpenTelemetry()
+            .ConfigureResource(resource => resource.AddService(serviceName))
+            .WithMetrics(metrics => metrics
+                .AddAspNetCoreInstrumentation()
+                .AddHttpClientInstrumentation()
+                .AddRuntimeInstrumentation()
+                .AddMeter(MessagingTelemetry.SourceName))
+            .WithTracing(tracing => tracing
+                .AddSource(MessagingTelemetry.SourceName, serviceName)
+                .AddAspNetCoreInstrumentation(o => o.Filter = context => !context.Request.Path.StartsWithSegments("/health"))
+                .AddHttpClientInstrumentation());
+
+        if (builder.Configuration.Optional("OTEL_EXPORTER_OTLP_ENDPOINT") is not null)
+        {
+            otel.UseOtlpExporter();
+        }
+
+        return builder;
+    }
+
+    /// <summary>The middleware every service runs, in order, and the health and OpenAPI endpoints.</summary>
+    public static WebApplication UseServiceDefaults(this WebApplication app)
+    {
+        app.UseForwardedHeaders();
+        app.UseExceptionHandler();
+        app.UseStatusCodePages(context => ApiProblem.WriteAsync(context.HttpContext, context.HttpContext.Response.StatusCode));
+
+        // Kestrel enforces the limit while reading; this answers a declared oversize body before any work,
+        // on every server (the in-memory test server has no limit of its own).
+        var limits = app.Services.GetRequiredService<RequestLimits>();
+        app.Use((context, next) => context.Request.ContentLength > limits.MaxRequestBodyBytes
+            ? ApiProblem.WriteAsync(context, StatusCodes.Status413PayloadTooLarge)
+            : next(context));
+        if (app.Services.GetService<IAuthenticationSchemeProvider>() is not null)
+        {
+            app.UseAuthentication();
+            app.UseAuthorization();
+        }
+
+        app.MapHealthChecks(LivePath, new HealthCheckOptions
+        {
+            Predicate = check => check.Tags.Contains("live"),
+            ResponseWriter = WriteHealthAsync,
+        });
+        app.MapHealthChecks(ReadyPath, new HealthCheckOptions
+        {
+            Predicate = check => check.Tags.Contains("ready"),
+            ResponseWriter = WriteHealthAsync,
+        });
+        app.MapOpenApi();
+        return app;
+    }
+
+    private static Task WriteHealthAsync(HttpContext context, HealthReport report)
+    {
+        context.Response.ContentType = "application/json";
+        return JsonSerializer.SerializeAsync(context.Response.Body, new
+        {
+            status = report.Status.ToString(),
+            durationMs = Math.Round(report.TotalDuration.TotalMilliseconds, 1),
+            checks = report.Entries.ToDictionary(
+                entry => entry.Key,
+                entry => new
+                {
+                    status = entry.Value.Status.ToString(),
+                    description = entry.Value.Description,
+                    durationMs = Math.Round(entry.Value.Duration.TotalMilliseconds, 1),
+                }),
+        });
+    }
+}

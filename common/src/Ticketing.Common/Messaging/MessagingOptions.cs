@@ -1,0 +1,63 @@
+namespace Ticketing.Common.Messaging;
+
+/// <summary>
+/// How a service talks to NATS JetStream. Read from configuration (environment variables as Kubernetes sets
+/// them); the defaults suit one local server.
+/// </summary>
+public sealed class MessagingOptions
+{
+    /// <summary>This service's name; consumers are named <c>&lt;service&gt;-&lt;event&gt;</c>.</summary>
+    public required string ServiceName { get; init; }
+
+    /// <summary><c>NATS_URL</c>, for example <c>nats://nats:4222</c>.</summary>
+    public required string Url { get; init; }
+
+    /// <summary>The one stream every event travels on.</summary>
+    public string StreamName { get; init; } = "TICKETING";
+
+    /// <summary>Where parked messages go (<c>deadletter.&lt;service&gt;.&lt;subject&gt;</c>), kept for inspection.</summary>
+    public string DeadLetterStreamName { get; init; } = "TICKETING_DEADLETTER";
+
+    /// <summary><c>NATS_STREAM_REPLICAS</c>: 1 for one server, 3 for a production cluster.</summary>
+    public int Replicas { get; init; } = 1;
+
+    /// <summary>The stream drops a second publish with the same <c>Nats-Msg-Id</c> within this window.</summary>
+    public TimeSpan DuplicateWindow { get; init; } = TimeSpan.FromMinutes(10);
+
+    /// <summary><c>NATS_MAX_DELIVER</c>: deliveries of one message before it is parked.</summary>
+    public int MaxDeliver { get; init; } = 10;
+
+    /// <summary>How long the server waits for an ack before redelivering.</summary>
+    public TimeSpan AckWait { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Messages a consumer pulls at a time (small: handlers run one at a time).</summary>
+    public int MaxMsgs { get; init; } = 16;
+
+    /// <summary>
+    /// Lifetime of one pull request. A restarted server forgets open pull requests; the client notices when
+    /// this expires, so it bounds how long a consumer stays idle after a NATS restart (30 s by default, measured).
+    /// </summary>
+    public TimeSpan PullExpires { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Heartbeat the server sends during a pull; missing ones tell the client the pull is gone.</summary>
+    public TimeSpan IdleHeartbeat { get; init; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>The longest a handler may run before it is cancelled and the message retried (below <see cref="AckWait"/>).</summary>
+    public TimeSpan HandlerTimeout { get; init; } = TimeSpan.FromSeconds(20);
+
+    /// <summary>First delay of a failed message; doubles per delivery up to <see cref="MaxRetryDelay"/>.</summary>
+    public TimeSpan RetryDelay { get; init; } = TimeSpan.FromSeconds(1);
+
+    public TimeSpan MaxRetryDelay { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How long a publish right after a write may take before the relay is left to do it.</summary>
+    public TimeSpan PublishTimeout { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Delay before the nth redelivery (n = deliveries so far), doubling up to the cap.</summary>
+    public TimeSpan BackoffFor(int deliveries)
+    {
+        var factor = Math.Pow(2, Math.Clamp(deliveries - 1, 0, 16));
+        var delay = TimeSpan.FromTicks((long)Math.Min(RetryDelay.Ticks * factor, MaxRetryDelay.Ticks));
+        return delay;
+    }
+}

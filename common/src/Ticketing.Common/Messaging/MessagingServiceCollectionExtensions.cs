@@ -1,0 +1,100 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using NATS.Client.Core;
+using NATS.Client.JetStream;
+using Ticketing.Common.Events;
+using Ticketing.Common.Hosting;
+using Ticketing.Common.Outbox;
+
+namespace Ticketing.Common.Messaging;
+
+public static class MessagingServiceCollectionExtensions
+{
+    /// <summary>
+    /// Connects the service to NATS JetStream (<c>NATS_URL</c>, required): connection, stream set-up, publisher,
+    /// outbox dispatcher and relay settings, and a readiness check.
+    /// </summary>
+    public static IHostApplicationBuilder AddMessaging(this IHostApplicationBuilder builder, string serviceName)
+    {
+        var configuration = builder.Configuration;
+        var options = new MessagingOptions
+        {
+            ServiceName = serviceName,
+            Url = configuration.Required("NATS_URL", "the NATS server with JetStream, for example nats://localhost:4222"),
+            Replicas = configuration.Int("NATS_STREAM_REPLICAS", 1, 1, 5),
+            MaxDeliver = configuration.Int("NATS_MAX_DELIVER", 10, 1, 1000),
+            RetryDelay = configuration.Milliseconds("NATS_RETRY_DELAY_MS", TimeSpan.FromSeconds(1), 1, 600_000),
+        };
+        builder.Services.AddSingleton(options);
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton(new OutboxRelayOptions
+        {
+            Interval = configuration.Milliseconds("OUTBOX_SWEEP_INTERVAL_MS", TimeSpan.FromSeconds(5), 10, 3_600_000),
+            Grace = configuration.Milliseconds("OUTBOX_GRACE_MS", TimeSpan.FromSeconds(2), 0, 3_600_000),
+        });
+
+        builder.Services.AddSingleton<INatsConnection>(sp => new NatsConnection(NatsOpts.Default with
+        {
+            Url = options.Url,
+            Name = serviceName,
+            RetryOnInitialConnect = true,
+            LoggerFactory = sp.GetRequiredService<ILoggerFactory>(),
+        }));
+        builder.Services.AddSingleton<INatsJSContext>(sp => new NatsJSContext(sp.GetRequiredService<INatsConnection>()));
+        builder.Services.AddSingleton<JetStreamTopology>();
+        builder.Services.AddSingleton<IEventPublisher, JetStreamEventPublisher>();
+        builder.Services.AddSingleton<OutboxDispatcher>();
+        builder.Services.AddHostedService<MessagingStartup>();
+        builder.Services.AddHealthChecks().AddCheck<NatsHealthCheck>("nats", tags: ["ready"]);
+        return builder;
+    }
+
+    /// <summary>Handles <typeparamref name="TEvent"/> with <typeparamref name="THandler"/> through a durable consumer of its own.</summary>
+    public static IServiceCollection AddEventHandler<TEvent, THandler>(this IServiceCollection services)
+        where TEvent : IIntegrationEvent<TEvent>
+        where THandler : class, IEventHandler<TEvent>
+    {
+        services.AddScoped<IEventHandler<TEvent>, THandler>();
+        services.AddHostedService<EventConsumer<TEvent>>();
+        return services;
+    }
+}
+
+/// <summary>Connects and sets up the streams in the background at start, so the first request does not pay for it.</summary>
+internal sealed class MessagingStartup(INatsConnection connection, JetStreamTopology topology, ILogger<MessagingStartup> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        for (var attempt = 1; !stoppingToken.IsCancellationRequested; attempt++)
+        {
+            try
+            {
+                await connection.ConnectAsync();
+                await topology.EnsureAsync(stoppingToken);
+                logger.LogInformation("Connected to NATS; streams are ready");
+                return;
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex)
+            {
+                var delay = TimeSpan.FromSeconds(Math.Min(30, attempt));
+                logger.LogWarning(ex, "NATS is not ready ({Error}); trying again in {Delay}", ex.Message, delay);
+                await Task.Delay(delay, stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            }
+        }
+    }
+}
+
+internal sealed class NatsHealthCheck(INatsConnection connection) : IHealthCheck
+{
+    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
+        Task.FromResult(connection.ConnectionState == NatsConnectionState.Open
+            ? HealthCheckResult.Healthy("connected")
+            : HealthCheckResult.Unhealthy($"NATS connection is {connection.ConnectionState}"));
+}

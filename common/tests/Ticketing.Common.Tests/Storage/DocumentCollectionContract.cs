@@ -1,0 +1,215 @@
+using Ticketing.Common.Events;
+using Ticketing.Common.Outbox;
+using Ticketing.Common.Storage;
+using Ticketing.Common.Testing.Storage;
+
+namespace Ticketing.Common.Tests.Storage;
+
+public sealed record Gadget : IOutboxDocument
+{
+    public required string Id { get; init; }
+    public long Version { get; init; }
+    public required string Name { get; init; }
+    public decimal Price { get; init; }
+    public TicketStatus Status { get; init; }
+    public DateTimeOffset CreatedAt { get; init; }
+    public string? HeldBy { get; init; }
+    public OutboxMessage[] Outbox { get; init; } = [];
+}
+
+/// <summary>
+/// What every storage backend must do the same way. Runs against the embedded store always and against
+/// MongoDB where one is available (otherwise those tests are skipped with the reason).
+/// </summary>
+public abstract class DocumentCollectionContract<TBackend> : StoreContractTests<TBackend> where TBackend : StoreBackend, new()
+{
+    private static readonly DateTimeOffset T0 = new DateTimeOffset(2026, 11, 25, 12, 0, 0, 123, TimeSpan.Zero).AddTicks(4567);
+
+    private async Task<IDocumentCollection<Gadget>> GadgetsAsync() =>
+        (await DatabaseAsync()).GetCollection<Gadget>("gadgets");
+
+    private static Gadget NewGadget(string name = "g", decimal price = 9.99m, int minutes = 0) => new()
+    {
+        Id = DocumentIds.New(),
+        Name = name,
+        Price = price,
+        Status = TicketStatus.Reserved,
+        CreatedAt = T0.AddMinutes(minutes),
+    };
+
+    [SkippableFact]
+    public async Task Insert_ThenGet_RoundTripsEveryFieldExactly()
+    {
+        var gadgets = await GadgetsAsync();
+        var gadget = NewGadget("  spaces kept  ", 1234567.89m) with
+        {
+            HeldBy = "someone",
+            Outbox = [OutboxMessage.Create(new TicketCreatedV1("t", 0, "x", 1.5m, "u"), T0)],
+        };
+
+        Assert.Equal(WriteResult.Ok, await gadgets.InsertAsync(gadget));
+        var stored = await gadgets.GetAsync(gadget.Id);
+
+        Assert.NotNull(stored);
+        Assert.Equal(gadget with { Outbox = [] }, stored with { Outbox = [] });
+        Assert.Equal(gadget.CreatedAt.UtcTicks, stored.CreatedAt.UtcTicks);
+        Assert.Equal(gadget.Outbox, stored.Outbox);
+    }
+
+    [SkippableFact]
+    public async Task Get_UnknownId_ReturnsNull()
+    {
+        var gadgets = await GadgetsAsync();
+        Assert.Null(await gadgets.GetAsync(DocumentIds.New()));
+    }
+
+    [SkippableFact]
+    public async Task Insert_SameIdTwice_ReturnsDuplicate_AndKeepsTheFirst()
+    {
+        var gadgets = await GadgetsAsync();
+        var gadget = NewGadget("first");
+        await gadgets.InsertAsync(gadget);
+
+        Assert.Equal(WriteResult.Duplicate, await gadgets.InsertAsync(gadget with { Name = "second" }));
+        Assert.Equal("first", (await gadgets.GetAsync(gadget.Id))!.Name);
+    }
+
+    [SkippableFact]
+    public async Task UniqueIndex_RefusesASecondDocumentWithTheSameValue()
+    {
+        var gadgets = await GadgetsAsync();
+        await gadgets.EnsureIndexAsync("name_unique", g => g.Name, unique: true);
+        await gadgets.EnsureIndexAsync("name_unique", g => g.Name, unique: true); // idempotent
+
+        Assert.Equal(WriteResult.Ok, await gadgets.InsertAsync(NewGadget("taken")));
+        Assert.Equal(WriteResult.Duplicate, await gadgets.InsertAsync(NewGadget("taken")));
+        Assert.Single(await gadgets.FindAsync(g => g.Name == "taken"));
+    }
+
+    [SkippableFact]
+    public async Task Replace_WhenTheStoredDocumentMatches_Writes()
+    {
+        var gadgets = await GadgetsAsync();
+        var gadget = NewGadget();
+        await gadgets.InsertAsync(gadget);
+
+        var result = await gadgets.ReplaceAsync(gadget with { Name = "renamed", Version = 1 }, g => g.Version == 0);
+
+        Assert.Equal(WriteResult.Ok, result);
+        Assert.Equal(("renamed", 1L), ((await gadgets.GetAsync(gadget.Id))!.Name, (await gadgets.GetAsync(gadget.Id))!.Version));
+    }
+
+    [SkippableFact]
+    public async Task Replace_FromAStaleVersion_ReturnsConflict_AndNeverOverwrites()
+    {
+        var gadgets = await GadgetsAsync();
+        var gadget = NewGadget();
+        await gadgets.InsertAsync(gadget);
+        await gadgets.ReplaceAsync(gadget with { Name = "winner", Version = 1 }, g => g.Version == 0);
+
+        var stale = await gadgets.ReplaceAsync(gadget with { Name = "loser", Version = 1 }, g => g.Version == 0);
+
+        Assert.Equal(WriteResult.Conflict, stale);
+        Assert.Equal("winner", (await gadgets.GetAsync(gadget.Id))!.Name);
+    }
+
+    [SkippableFact]
+    public async Task Replace_UnknownId_ReturnsNotFound()
+    {
+        var gadgets = await GadgetsAsync();
+        Assert.Equal(WriteResult.NotFound, await gadgets.ReplaceAsync(NewGadget(), g => g.Version == 0));
+    }
+
+    [SkippableFact]
+    public async Task Replace_CanCompareOnANullableField_ForAtomicReservations()
+    {
+        var gadgets = await GadgetsAsync();
+        var gadget = NewGadget();
+        await gadgets.InsertAsync(gadget);
+
+        var buyers = Enumerable.Range(0, 20).Select(i => $"buyer{i}").ToList();
+        var results = await Task.WhenAll(buyers.Select(buyer => Task.Run(() =>
+            gadgets.ReplaceAsync(gadget with { HeldBy = buyer }, g => g.HeldBy == null))));
+
+        Assert.Single(results, r => r == WriteResult.Ok);
+        Assert.Contains((await gadgets.GetAsync(gadget.Id))!.HeldBy, buyers);
+    }
+
+    [SkippableFact]
+    public async Task ConcurrentCompareAndSet_LosesNoUpdate()
+    {
+        var gadgets = await GadgetsAsync();
+        var gadget = NewGadget();
+        await gadgets.InsertAsync(gadget);
+        const int writers = 8, incrementsEach = 25;
+
+        async Task IncrementAsync()
+        {
+            for (var done = 0; done < incrementsEach;)
+            {
+                var current = (await gadgets.GetAsync(gadget.Id))!;
+                var next = current with { Version = current.Version + 1, Price = current.Price + 1 };
+                var expected = current.Version;
+                if (await gadgets.ReplaceAsync(next, g => g.Version == expected) == WriteResult.Ok)
+                {
+                    done++;
+                }
+            }
+        }
+
+        await Task.WhenAll(Enumerable.Range(0, writers).Select(_ => Task.Run(IncrementAsync)));
+
+        var final = (await gadgets.GetAsync(gadget.Id))!;
+        Assert.Equal(writers * incrementsEach, final.Version);
+        Assert.Equal(gadget.Price + writers * incrementsEach, final.Price);
+    }
+
+    [SkippableFact]
+    public async Task Find_FiltersSortsAndPages()
+    {
+        var gadgets = await GadgetsAsync();
+        for (var i = 0; i < 10; i++)
+        {
+            await gadgets.InsertAsync(NewGadget($"n{i}", i, minutes: i) with { Status = i % 2 == 0 ? TicketStatus.Available : TicketStatus.Sold });
+        }
+
+        var page = await gadgets.FindAsync(
+            g => g.Status == TicketStatus.Available,
+            new FindOptions<Gadget> { OrderBy = g => g.CreatedAt, Descending = true, Skip = 1, Limit = 2 });
+
+        Assert.Equal(["n6", "n4"], page.Select(g => g.Name));
+        var held = await gadgets.FindAsync(g => g.HeldBy == null && g.Price >= 8);
+        Assert.Equal(["n8", "n9"], held.Select(g => g.Name).Order());
+    }
+
+    [SkippableFact]
+    public async Task Outbox_ListsPendingEvents_AndRemovesOnlyThePublishedOnes()
+    {
+        var database = await DatabaseAsync();
+        var gadgets = database.GetCollection<Gadget>("gadgets");
+        var outbox = database.GetOutboxStore<Gadget>("gadgets");
+        var first = OutboxMessage.Create(new TicketCreatedV1("t", 0, "x", 1m, "u"), T0);
+        var second = OutboxMessage.Create(new TicketUpdatedV1("t", 1, "y", 1m, "u", null, TicketStatus.Available), T0.AddSeconds(1));
+        var pendingGadget = NewGadget("pending") with { Outbox = [first, second] };
+        await gadgets.InsertAsync(pendingGadget);
+        await gadgets.InsertAsync(NewGadget("clean"));
+
+        var pending = await outbox.FindPendingAsync(10);
+
+        var entry = Assert.Single(pending);
+        Assert.Equal(pendingGadget.Id, entry.DocumentId);
+        Assert.Equal([first, second], entry.Messages);
+
+        await outbox.RemovePendingAsync(pendingGadget.Id, [first.MessageId]);
+
+        var stored = (await gadgets.GetAsync(pendingGadget.Id))!;
+        Assert.Equal([second], stored.Outbox);
+        Assert.Equal("pending", stored.Name);
+        await outbox.RemovePendingAsync(pendingGadget.Id, [second.MessageId]);
+        Assert.Empty(await outbox.FindPendingAsync(10));
+    }
+}
+
+public sealed class EmbeddedDocumentCollectionTests : DocumentCollectionContract<EmbeddedStoreBackend>;
+
+public sealed class MongoDocumentCollectionTests : DocumentCollectionContract<MongoStoreBackend>;
