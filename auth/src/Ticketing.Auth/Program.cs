@@ -1,0 +1,13 @@
+using Ticketing.Common.Auth;
+using Ticketing.Common.Hosting;
+
+var builder = WebApplication.CreateBuilder(args);
+builder.AddServiceDefaults("auth");
+builder.AddSessionAuthentication();
+
+var app = builder.Build();
+app.UseServiceDefaults();
+app.Run();
+
+/// <summary>The entry point, visible to the endpoint tests' WebApplicationFactory.</summary>
+public partial class Program;
