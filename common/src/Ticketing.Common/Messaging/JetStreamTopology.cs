@@ -36,22 +36,10 @@ public sealed class JetStreamTopology(INatsJSContext jetStream, MessagingOptions
                 return;
             }
 
-            await CreateOrUpdateAsync(new StreamConfig(options.StreamName, [EventSubjects])
-            {
-                Storage = StreamConfigStorage.File,
-                Retention = StreamConfigRetention.Limits,
-                DuplicateWindow = options.DuplicateWindow,
-                NumReplicas = options.Replicas,
-                Description = "Ticketing integration events",
-            }, cancellationToken);
-            await CreateOrUpdateAsync(new StreamConfig(options.DeadLetterStreamName, [$"{DeadLetterSubjectPrefix}.>"])
-            {
-                Storage = StreamConfigStorage.File,
-                Retention = StreamConfigRetention.Limits,
-                DuplicateWindow = options.DuplicateWindow,
-                NumReplicas = options.Replicas,
-                Description = "Ticketing messages a consumer parked (dead letters)",
-            }, cancellationToken);
+            await CreateOrUpdateAsync(Stream(options.StreamName, EventSubjects, "Ticketing integration events"), cancellationToken);
+            await CreateOrUpdateAsync(
+                Stream(options.DeadLetterStreamName, $"{DeadLetterSubjectPrefix}.>", "Ticketing messages a consumer parked (dead letters)"),
+                cancellationToken);
             _ensured = true;
         }
         finally
@@ -59,6 +47,15 @@ public sealed class JetStreamTopology(INatsJSContext jetStream, MessagingOptions
             _gate.Release();
         }
     }
+
+    private StreamConfig Stream(string name, string subjects, string description) => new(name, [subjects])
+    {
+        Storage = StreamConfigStorage.File,
+        Retention = StreamConfigRetention.Limits,
+        DuplicateWindow = options.DuplicateWindow,
+        NumReplicas = options.Replicas,
+        Description = description,
+    };
 
     /// <summary>Forget that the streams were seen (a publish found none: the server lost its store).</summary>
     public void Invalidate() => _ensured = false;
