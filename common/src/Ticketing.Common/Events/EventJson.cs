@@ -1,12 +1,14 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
 
 namespace Ticketing.Common.Events;
 
 /// <summary>
 /// The one JSON format of the wire: camelCase, enums as their lower-case names, nulls left out, numbers
 /// strictly numbers, and required constructor parameters enforced so a message missing a field is
-/// undecodable (and parked) rather than half-read.
+/// undecodable (and parked) rather than half-read. A nullable field (<c>orderId?</c>) is optional: it is left
+/// out when null, so it must be readable when absent.
 /// </summary>
 public static class EventJson
 {
@@ -21,9 +23,25 @@ public static class EventJson
             RespectNullableAnnotations = true,
             RespectRequiredConstructorParameters = true,
             Converters = { new UtcTimestampConverter() },
+            TypeInfoResolver = new DefaultJsonTypeInfoResolver { Modifiers = { NullableParametersAreOptional } },
         };
         options.MakeReadOnly(populateMissingResolver: true);
         return options;
+    }
+
+    /// <summary>
+    /// Without this, a nullable constructor parameter counts as required like any other, and an event written
+    /// with that field null (hence left out) could not be read back.
+    /// </summary>
+    private static void NullableParametersAreOptional(JsonTypeInfo typeInfo)
+    {
+        foreach (var property in typeInfo.Properties)
+        {
+            if (property.AssociatedParameter is { IsNullable: true })
+            {
+                property.IsRequired = false;
+            }
+        }
     }
 
     public static byte[] Serialize<T>(T value) => JsonSerializer.SerializeToUtf8Bytes(value, Options);

@@ -82,6 +82,17 @@ public sealed partial class EventContractTests
     }
 
     [Fact]
+    public void NullableField_IsLeftOutWhenNull_AndReadBackAsNull()
+    {
+        var released = new TicketUpdatedV1("t1", 2, "a", 1m, "u", null, TicketStatus.Available);
+
+        var json = EventJson.Serialize(released);
+
+        Assert.DoesNotContain("orderId", System.Text.Encoding.UTF8.GetString(json), StringComparison.Ordinal);
+        Assert.Equal(released, EventJson.Deserialize<TicketUpdatedV1>(json));
+    }
+
+    [Fact]
     public void OrderStatus_AwaitingPayment_UsesTheContractName()
     {
         var json = JsonSerializer.Serialize(OrderStatus.AwaitingPayment, EventJson.Options);

@@ -1,0 +1,86 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.Threading.RateLimiting;
+using Ticketing.Common.Hosting;
+using Ticketing.Common.Http;
+
+namespace Ticketing.Auth.Extensions;
+
+/// <summary>
+/// How many signups and signins one client address may make per window (<c>AUTH_RATE_LIMIT</c> per
+/// <c>AUTH_RATE_LIMIT_WINDOW_SECONDS</c>; defaults 10 per 60 s). Signup and signin have separate budgets.
+/// </summary>
+public sealed record AuthRateLimitSettings(int PermitLimit, TimeSpan Window)
+{
+    public static AuthRateLimitSettings From(IConfiguration configuration) => new(
+        configuration.Int("AUTH_RATE_LIMIT", 10, 1, 1_000_000),
+        configuration.Seconds("AUTH_RATE_LIMIT_WINDOW_SECONDS", TimeSpan.FromSeconds(60), 1, 24 * 3600));
+}
+
+/// <summary>
+/// Fixed-window rate limits on the credential endpoints, per client address (the ingress's
+/// <c>X-Forwarded-For</c>, applied by the service defaults), so nobody can guess passwords or mass-create
+/// accounts quickly. A refusal is 429 in the error contract with <c>Retry-After</c> in seconds.
+/// </summary>
+public static class AuthRateLimiting
+{
+    public const string SignupPolicy = "signup";
+    public const string SigninPolicy = "signin";
+
+    public static WebApplicationBuilder AddAuthRateLimiting(this WebApplicationBuilder builder)
+    {
+        var settings = AuthRateLimitSettings.From(builder.Configuration);
+        builder.Services.AddRateLimiter(options =>
+        {
+            options.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
+            options.AddPolicy(SignupPolicy, context => PerClient(context, settings));
+            options.AddPolicy(SigninPolicy, context => PerClient(context, settings));
+            options.OnRejected = (context, _) =>
+            {
+                // The fixed-window limiter reports the window length: an upper bound of the real wait.
+                var retryAfter = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : settings.Window;
+                context.HttpContext.Response.Headers.RetryAfter =
+                    Math.Max(1, (long)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+                return new ValueTask(ApiProblem.WriteAsync(context.HttpContext, StatusCodes.Status429TooManyRequests));
+            };
+        });
+        return builder;
+    }
+
+    /// <summary>
+    /// The partition a client address counts against. IPv6 clients are grouped by their /64 network, since one
+    /// subscriber usually holds a whole /64 and could otherwise rotate addresses to escape the limit.
+    /// </summary>
+    public static string ClientKey(IPAddress? address)
+    {
+        if (address is null)
+        {
+            return "unknown";
+        }
+
+        if (address.IsIPv4MappedToIPv6)
+        {
+            address = address.MapToIPv4();
+        }
+
+        if (address.AddressFamily != AddressFamily.InterNetworkV6)
+        {
+            return address.ToString();
+        }
+
+        Span<byte> bytes = stackalloc byte[16];
+        address.TryWriteBytes(bytes, out _);
+        bytes[8..].Clear();
+        return $"{new IPAddress(bytes)}/64";
+    }
+
+    private static RateLimitPartition<string> PerClient(HttpContext context, AuthRateLimitSettings settings) =>
+        RateLimitPartition.GetFixedWindowLimiter(ClientKey(context.Connection.RemoteIpAddress), _ => new FixedWindowRateLimiterOptions
+        {
+            PermitLimit = settings.PermitLimit,
+            Window = settings.Window,
+            QueueLimit = 0,
+            AutoReplenishment = true,
+        });
+}

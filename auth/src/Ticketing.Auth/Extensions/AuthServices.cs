@@ -1,0 +1,33 @@
+using Microsoft.AspNetCore.Identity;
+using Ticketing.Auth.Data;
+using Ticketing.Auth.Domain;
+using Ticketing.Auth.Endpoints;
+using Ticketing.Common.Auth;
+using Ticketing.Common.Http;
+using Ticketing.Common.Storage;
+
+namespace Ticketing.Auth.Extensions;
+
+public static class AuthServices
+{
+    /// <summary>
+    /// Everything auth needs beyond the service defaults. Every setting is read here, at start, so a missing or
+    /// invalid one stops the service with a message naming it. auth publishes no events: no messaging.
+    /// </summary>
+    public static WebApplicationBuilder AddAuthServices(this WebApplicationBuilder builder)
+    {
+        builder.AddSessionAuthentication();             // JWT_KEY, JWT_LIFETIME_SECONDS, COOKIE_SECURE
+        builder.AddDocumentStorage("auth");             // MONGO_URI, else the embedded store under DATA_DIR
+        builder.AddAuthRateLimiting();                  // AUTH_RATE_LIMIT, AUTH_RATE_LIMIT_WINDOW_SECONDS
+
+        var services = builder.Services;
+        services.AddDocumentCollection<UserDocument>(UserStore.CollectionName, UserStore.InitializeAsync);
+        services.AddSingleton<IUserStore, UserStore>();
+        services.AddSingleton<IPasswordHasher<UserDocument>, PasswordHasher<UserDocument>>();
+        services.AddSingleton<PasswordHashing>();
+        services.AddSingleton<Accounts>();
+        services.AddSingleton<UserSessions>();
+        services.AddRequestValidators<SignupRequestValidator>();
+        return builder;
+    }
+}

@@ -1,0 +1,133 @@
+using System.Net;
+using Ticketing.Auth.Tests.Infrastructure;
+using Ticketing.Common.Testing;
+
+namespace Ticketing.Auth.Tests.Endpoints;
+
+/// <summary>
+/// Signup and signin are limited per client address (<c>AUTH_RATE_LIMIT</c> per <c>AUTH_RATE_LIMIT_WINDOW_SECONDS</c>).
+/// The address comes from <c>X-Forwarded-For</c>, as the ingress sends it; the window is an hour so it cannot
+/// roll over during a test.
+/// </summary>
+public sealed class RateLimitTests : IAsyncLifetime
+{
+    private readonly AuthFactory _factory = new();
+
+    public RateLimitTests()
+    {
+        _factory.Settings["AUTH_RATE_LIMIT"] = "10";
+        _factory.Settings["AUTH_RATE_LIMIT_WINDOW_SECONDS"] = "3600";
+    }
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync() => await _factory.DisposeAsync();
+
+    private static async Task<List<HttpStatusCode>> SignInTimesAsync(HttpClient client, int times)
+    {
+        var statuses = new List<HttpStatusCode>();
+        for (var i = 0; i < times; i++)
+        {
+            statuses.Add((await client.SignInAsync("nobody@test.dev", "wrong password")).StatusCode);
+        }
+
+        return statuses;
+    }
+
+    [Fact]
+    public async Task Signin_TheEleventhFromOneAddressWithinTheWindow_Returns429_WithRetryAfter()
+    {
+        var client = _factory.CreateClientFrom("203.0.113.10");
+
+        var first10 = await SignInTimesAsync(client, 10);
+        var eleventh = await client.SignInAsync("nobody@test.dev", "wrong password");
+
+        Assert.All(first10, status => Assert.Equal(HttpStatusCode.BadRequest, status));
+        await Problems.SingleAsync(eleventh, HttpStatusCode.TooManyRequests, "Too many requests; try again later", null);
+        var retryAfter = Assert.Single(eleventh.Headers.GetValues("Retry-After"));
+        Assert.InRange(int.Parse(retryAfter, System.Globalization.CultureInfo.InvariantCulture), 1, 3600);
+    }
+
+    [Fact]
+    public async Task Signin_WhenLimited_RefusesEvenCorrectCredentials()
+    {
+        var client = _factory.CreateClientFrom("203.0.113.11");
+        var (_, email, _) = await client.NewUserAsync();
+        await SignInTimesAsync(client, 10);
+
+        var response = await client.SignInAsync(email);
+
+        Assert.Equal(HttpStatusCode.TooManyRequests, response.StatusCode);
+        Assert.Empty(SetCookie.Raw(response));
+    }
+
+    [Fact]
+    public async Task Signup_TheEleventhFromOneAddressWithinTheWindow_Returns429()
+    {
+        var client = _factory.CreateClientFrom("203.0.113.12");
+
+        var statuses = new List<HttpStatusCode>();
+        for (var i = 0; i < 11; i++)
+        {
+            statuses.Add((await client.SignUpAsync("not-an-email")).StatusCode);
+        }
+
+        Assert.Equal([.. Enumerable.Repeat(HttpStatusCode.BadRequest, 10), HttpStatusCode.TooManyRequests], statuses);
+    }
+
+    [Fact]
+    public async Task Limit_IsPerClientAddress()
+    {
+        var limited = _factory.CreateClientFrom("203.0.113.13");
+        await SignInTimesAsync(limited, 10);
+        Assert.Equal(HttpStatusCode.TooManyRequests, (await limited.SignInAsync("nobody@test.dev", "wrong password")).StatusCode);
+
+        var other = _factory.CreateClientFrom("198.51.100.13");
+
+        Assert.Equal(HttpStatusCode.BadRequest, (await other.SignInAsync("nobody@test.dev", "wrong password")).StatusCode);
+    }
+
+    [Fact]
+    public async Task Limit_GroupsIPv6ClientsByTheirSlash64()
+    {
+        await SignInTimesAsync(_factory.CreateClientFrom("2001:db8:1:2::1"), 10);
+
+        var sameNetwork = _factory.CreateClientFrom("2001:db8:1:2:ffff::99");
+        var otherNetwork = _factory.CreateClientFrom("2001:db8:1:3::1");
+
+        Assert.Equal(HttpStatusCode.TooManyRequests, (await sameNetwork.SignInAsync("nobody@test.dev", "wrong password")).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await otherNetwork.SignInAsync("nobody@test.dev", "wrong password")).StatusCode);
+    }
+
+    [Fact]
+    public async Task Signup_And_Signin_HaveSeparateBudgets_AndOtherRoutesAreNotLimited()
+    {
+        var client = _factory.CreateClientFrom("203.0.113.14");
+        await SignInTimesAsync(client, 11);
+
+        Assert.Equal(HttpStatusCode.Created, (await client.SignUpAsync(AuthApi.NewEmail())).StatusCode);
+        for (var i = 0; i < 12; i++)
+        {
+            Assert.Equal(HttpStatusCode.OK, (await client.GetAsync(AuthApi.CurrentUser)).StatusCode);
+            Assert.Equal(HttpStatusCode.OK, (await client.PostAsync(AuthApi.Signout, null)).StatusCode);
+        }
+    }
+
+    [Fact]
+    public async Task Limit_IsLiftedWhenTheWindowEnds()
+    {
+        await using var factory = new AuthFactory();
+        factory.Settings["AUTH_RATE_LIMIT"] = "1";
+        factory.Settings["AUTH_RATE_LIMIT_WINDOW_SECONDS"] = "1";
+        var client = factory.CreateClientFrom("203.0.113.15");
+        Assert.Equal(HttpStatusCode.BadRequest, (await client.SignInAsync("nobody@test.dev", "wrong password")).StatusCode);
+        var limited = await client.SignInAsync("nobody@test.dev", "wrong password");
+        Assert.Equal(HttpStatusCode.TooManyRequests, limited.StatusCode);
+        Assert.Equal("1", Assert.Single(limited.Headers.GetValues("Retry-After")));
+
+        await Eventually.TrueAsync(
+            async () => (await client.SignInAsync("nobody@test.dev", "wrong password")).StatusCode == HttpStatusCode.BadRequest,
+            "signin allowed again after the 1 s window",
+            TimeSpan.FromSeconds(10));
+    }
+}
