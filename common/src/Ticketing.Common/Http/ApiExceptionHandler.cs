@@ -27,7 +27,12 @@ public sealed partial class ApiExceptionHandler(ILogger<ApiExceptionHandler> log
         }
 
         var (status, errors) = Map(exception);
-        if (status >= 500)
+        if (status == 503)
+        {
+            logger.LogWarning(exception, "A dependency is unavailable on {Method} {Path}", httpContext.Request.Method, httpContext.Request.Path);
+            httpContext.Response.Headers.RetryAfter = "5";
+        }
+        else if (status >= 500)
         {
             logger.LogError(exception, "Unhandled exception on {Method} {Path}", httpContext.Request.Method, httpContext.Request.Path);
         }
@@ -43,8 +48,18 @@ public sealed partial class ApiExceptionHandler(ILogger<ApiExceptionHandler> log
         ValidationException validation => (400, ValidationFilter.ToApiErrors(validation.Errors)),
         BadHttpRequestException bad => MapBadRequest(bad),
         JsonException json => (400, [FromJson(json)]),
+        _ when IsDependencyDown(exception) => (503, [new ApiError(ApiProblem.DefaultMessage(503))]),
         _ => (500, [new ApiError(ApiProblem.UnexpectedMessage)]),
     };
+
+    /// <summary>
+    /// The service's own database is unreachable (MongoDB connection or server-selection failures): the
+    /// request may work again shortly, so the answer is 503, not "something went wrong".
+    /// </summary>
+    private static bool IsDependencyDown(Exception exception) =>
+        exception is MongoDB.Driver.MongoConnectionException
+        || (exception is TimeoutException && exception.Source?.StartsWith("MongoDB", StringComparison.Ordinal) == true)
+        || (exception.InnerException is { } inner && IsDependencyDown(inner));
 
     private static (int, IReadOnlyList<ApiError>) MapBadRequest(BadHttpRequestException exception)
     {

@@ -181,6 +181,16 @@ public sealed class ErrorContractTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task DatabaseUnreachable_Returns503_WithRetryAfter()
+    {
+        var response = await Client.GetAsync("/db-down");
+
+        var problem = await ProblemAsync(response, HttpStatusCode.ServiceUnavailable);
+        Assert.Equal("Service temporarily unavailable; try again later", FirstError(problem).Message);
+        Assert.NotNull(response.Headers.RetryAfter);
+    }
+
+    [Fact]
     public async Task HealthEndpoints_AnswerInEveryEnvironment()
     {
         var live = await Client.GetAsync("/health/live");

@@ -61,6 +61,7 @@ public sealed class TestApp : IAsyncDisposable
         app.MapGet("/secret", () => "ok").RequireAuthorization();
         app.MapGet("/me", (ICurrentUser current) => TypedResults.Ok(new { currentUser = current.User }));
         app.MapGet("/boom", string () => throw new InvalidOperationException("connection string mongodb://admin:hunter2@db"));
+        app.MapGet("/db-down", string () => throw new TimeoutException("A timeout occurred after 5000ms selecting a server") { Source = "MongoDB.Driver" });
         app.MapGet("/rule", string () => throw new BadRequestException("Ticket is already reserved"));
         await app.StartAsync();
         return new TestApp(app) { JwtKey = jwtKey, Client = app.GetTestClient() };
