@@ -1,0 +1,220 @@
+using Microsoft.Extensions.DependencyInjection;
+using NATS.Client.Core;
+using Ticketing.Common.Events;
+using Ticketing.Common.Messaging;
+using Ticketing.Common.Outbox;
+using Ticketing.Common.Storage;
+using Ticketing.Common.Testing;
+using Ticketing.Common.Testing.Processes;
+using Ticketing.Tickets.Tests.Infrastructure;
+
+namespace Ticketing.Tickets.Tests.Events;
+
+/// <summary>
+/// The service against a real nats-server, as other services see it: what it publishes when tickets change,
+/// how it reacts to order events, and that an event stored while NATS is down still goes out once NATS is back.
+/// Each test has a server of its own, so consumers reading from the start of the stream see only its messages.
+/// </summary>
+public sealed class TicketEventsTests : IAsyncLifetime
+{
+    private NatsServer _nats = null!;
+    private TicketsApp _app = null!;
+    private EventProbe? _probe;
+
+    public async Task InitializeAsync()
+    {
+        _nats = await NatsServer.StartNewAsync();
+        _app = new TicketsApp(_nats);
+        _ = _app.Server;
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_probe is not null)
+        {
+            await _probe.DisposeAsync();
+        }
+
+        await _app.DisposeAsync();
+        await _nats.DisposeAsync();
+    }
+
+    private async Task<EventProbe> ProbeAsync() => _probe ??= await EventProbe.StartAsync(_app, _nats.Url);
+
+    /// <summary>Publishes an order event the way orders does (JetStream, message id, headers).</summary>
+    private Task PublishAsync<TEvent>(TEvent @event) where TEvent : IIntegrationEvent<TEvent> =>
+        _app.Services.GetRequiredService<IEventPublisher>().PublishAsync(@event, TimeProvider.System);
+
+    private static OrderCreatedV1 OrderCreated(string orderId, string ticketId) =>
+        new(orderId, 0, OrderStatus.Created, DocumentIds.New(), DateTimeOffset.UtcNow.AddMinutes(15), new OrderTicketV1(ticketId, 20m));
+
+    /// <summary>
+    /// Creates a ticket after everything else and waits for its TicketCreated: the stream is ordered, so by then
+    /// the probe has seen every event published before it.
+    /// </summary>
+    private async Task SentinelAsync(EventProbe probe)
+    {
+        var sentinel = await _app.CreateSignedInClient(out _).CreateTicketAsync("Sentinel", 1m);
+        await probe.WaitForAsync<TicketCreatedV1>(e => e.Id == sentinel.Id, "the sentinel ticket's TicketCreated");
+    }
+
+    [Fact]
+    public async Task CreatingAndUpdatingATicket_PublishesTicketCreatedAndTicketUpdated_WithTheirVersions()
+    {
+        var probe = await ProbeAsync();
+        var client = _app.CreateSignedInClient(out var userId);
+
+        var ticket = await client.CreateTicketAsync("Concert", 20m);
+        await client.PutTicketAsync(ticket.Id, new { title = "Concert (moved)", price = 25.5m });
+
+        var created = await probe.WaitForAsync<TicketCreatedV1>(e => e.Id == ticket.Id, "TicketCreated");
+        var updated = await probe.WaitForAsync<TicketUpdatedV1>(e => e.Id == ticket.Id, "TicketUpdated");
+        Assert.Equal(new TicketCreatedV1(ticket.Id, 0, "Concert", 20m, userId), created);
+        Assert.Equal(new TicketUpdatedV1(ticket.Id, 1, "Concert (moved)", 25.5m, userId, null, TicketStatus.Available), updated);
+        Assert.Contains(probe.Messages, m => m.MessageId == $"ticket.created:{ticket.Id}:v0");
+        Assert.Contains(probe.Messages, m => m.MessageId == $"ticket.updated:{ticket.Id}:v1");
+        Assert.Empty((await _app.Store.GetAsync(ticket.Id))!.Outbox); // published by the write itself, then removed
+    }
+
+    [Fact]
+    public async Task OrderCreated_ReservesTheTicket_AndPublishesTicketUpdatedWithTheOrder()
+    {
+        var probe = await ProbeAsync();
+        var ticket = await _app.CreateSignedInClient(out var sellerId).CreateTicketAsync("Concert", 20m);
+        var orderId = DocumentIds.New();
+
+        await PublishAsync(OrderCreated(orderId, ticket.Id));
+
+        var updated = await probe.WaitForAsync<TicketUpdatedV1>(e => e.Id == ticket.Id, "TicketUpdated for the reservation");
+        Assert.Equal(new TicketUpdatedV1(ticket.Id, 1, "Concert", 20m, sellerId, orderId, TicketStatus.Reserved), updated);
+        var shown = await _app.CreateAnonymousClient().GetTicketAsync(ticket.Id);
+        Assert.Equal((orderId, TicketStatus.Reserved, 1L), (shown.OrderId, shown.Status, shown.Version));
+        Assert.DoesNotContain(await _app.CreateAnonymousClient().ListTicketsAsync(), t => t.Id == ticket.Id);
+    }
+
+    [Fact]
+    public async Task OrderCancelled_OfAnotherOrder_LeavesTheReservationAlone_AndPublishesNothing()
+    {
+        var probe = await ProbeAsync();
+        var ticket = await _app.CreateSignedInClient(out _).CreateTicketAsync();
+        var (holder, stale) = (DocumentIds.New(), DocumentIds.New());
+        await PublishAsync(OrderCreated(holder, ticket.Id));
+        await probe.WaitForAsync<TicketUpdatedV1>(e => e.Id == ticket.Id && e.OrderId == holder, "the reservation");
+
+        await PublishAsync(new OrderCancelledV1(stale, 1, new OrderTicketRefV1(ticket.Id)));
+        await probe.WaitUntilHandledAsync<OrderCancelledV1>();
+
+        var shown = await _app.CreateAnonymousClient().GetTicketAsync(ticket.Id);
+        Assert.Equal((holder, TicketStatus.Reserved, 1L), (shown.OrderId, shown.Status, shown.Version));
+        await SentinelAsync(probe);
+        Assert.Equal([1L], probe.All<TicketUpdatedV1>().Where(e => e.Id == ticket.Id).Select(e => e.Version));
+        Assert.Equal(0, await probe.ParkedCountAsync());
+    }
+
+    [Fact]
+    public async Task OrderCreated_DeliveredTwice_ChangesTheTicketOnce()
+    {
+        var probe = await ProbeAsync();
+        var ticket = await _app.CreateSignedInClient(out _).CreateTicketAsync();
+        var orderCreated = OrderCreated(DocumentIds.New(), ticket.Id);
+
+        await PublishAsync(orderCreated);
+        // The same event again under another message id, so the stream keeps it and the handler really sees it twice.
+        var again = OutboxMessage.Create(orderCreated, DateTimeOffset.UtcNow) with { MessageId = $"{orderCreated.MessageId}:again" };
+        await _app.Services.GetRequiredService<IEventPublisher>().PublishAsync(again);
+        await probe.WaitUntilHandledAsync<OrderCreatedV1>();
+
+        var shown = await _app.CreateAnonymousClient().GetTicketAsync(ticket.Id);
+        Assert.Equal((orderCreated.Id, 1L), (shown.OrderId, shown.Version));
+        await SentinelAsync(probe);
+        Assert.Equal([1L], probe.All<TicketUpdatedV1>().Where(e => e.Id == ticket.Id).Select(e => e.Version));
+        Assert.Equal(0, await probe.ParkedCountAsync());
+    }
+
+    [Fact]
+    public async Task OrderCancelled_OfTheHolder_ReleasesTheTicket_AndPublishesIt()
+    {
+        var probe = await ProbeAsync();
+        var ticket = await _app.CreateSignedInClient(out var sellerId).CreateTicketAsync("Concert", 20m);
+        var orderId = DocumentIds.New();
+        await PublishAsync(OrderCreated(orderId, ticket.Id));
+
+        await PublishAsync(new OrderCancelledV1(orderId, 1, new OrderTicketRefV1(ticket.Id)));
+
+        var released = await probe.WaitForAsync<TicketUpdatedV1>(e => e.Id == ticket.Id && e.Version == 2, "TicketUpdated for the release");
+        Assert.Equal(new TicketUpdatedV1(ticket.Id, 2, "Concert", 20m, sellerId, null, TicketStatus.Available), released);
+        Assert.Contains(await _app.CreateAnonymousClient().ListTicketsAsync(), t => t.Id == ticket.Id);
+    }
+
+    [Fact]
+    public async Task OrderCompleted_MarksTheTicketSold_AndPublishesItWithTheOrder()
+    {
+        var probe = await ProbeAsync();
+        var ticket = await _app.CreateSignedInClient(out var sellerId).CreateTicketAsync("Concert", 20m);
+        var orderId = DocumentIds.New();
+        await PublishAsync(OrderCreated(orderId, ticket.Id));
+
+        await PublishAsync(new OrderCompletedV1(orderId, 2, new OrderTicketRefV1(ticket.Id)));
+
+        var sold = await probe.WaitForAsync<TicketUpdatedV1>(e => e.Id == ticket.Id && e.Version == 2, "TicketUpdated for the sale");
+        Assert.Equal(new TicketUpdatedV1(ticket.Id, 2, "Concert", 20m, sellerId, orderId, TicketStatus.Sold), sold);
+        Assert.Equal(TicketStatus.Sold, (await _app.CreateAnonymousClient().GetTicketAsync(ticket.Id)).Status);
+    }
+
+    [Fact]
+    public async Task OrderCreated_ForATicketHeldByAnotherOrder_WaitsForThatOrdersCancellation_ThenReserves()
+    {
+        var probe = await ProbeAsync();
+        var ticket = await _app.CreateSignedInClient(out _).CreateTicketAsync();
+        var (first, second) = (DocumentIds.New(), DocumentIds.New());
+        await PublishAsync(OrderCreated(first, ticket.Id));
+        await probe.WaitForAsync<TicketUpdatedV1>(e => e.Id == ticket.Id && e.OrderId == first, "the first reservation");
+
+        // The next order's OrderCreated is handled before the first order's OrderCancelled (another subject).
+        await PublishAsync(OrderCreated(second, ticket.Id));
+        await Eventually.TrueAsync(async () =>
+        {
+            var info = (await probe.JetStream.GetConsumerAsync("TICKETING", EventConsumer<OrderCreatedV1>.ConsumerName("tickets"))).Info;
+            return info is { NumPending: 0, NumAckPending: 1, NumRedelivered: 1 };
+        }, "the second OrderCreated to be handled, put back and delivered again");
+        await PublishAsync(new OrderCancelledV1(first, 1, new OrderTicketRefV1(ticket.Id)));
+
+        var reserved = await probe.WaitForAsync<TicketUpdatedV1>(e => e.Id == ticket.Id && e.Version == 3, "the second reservation");
+        Assert.Equal((second, TicketStatus.Reserved), (reserved.OrderId, reserved.Status));
+        Assert.Equal([1L, 2L, 3L], probe.All<TicketUpdatedV1>().Where(e => e.Id == ticket.Id).Select(e => e.Version));
+        Assert.Equal(0, await probe.ParkedCountAsync());
+    }
+
+    [Fact]
+    public async Task OrderCreated_ForAnUnknownTicket_IsParked_WithTheReason()
+    {
+        var probe = await ProbeAsync();
+        var unknown = DocumentIds.New();
+
+        await PublishAsync(OrderCreated(DocumentIds.New(), unknown));
+
+        var (data, reason) = await probe.NextParkedAsync();
+        Assert.Equal(unknown, EventJson.Deserialize<OrderCreatedV1>(data).Ticket.Id);
+        Assert.Contains($"ticket {unknown}", reason, StringComparison.Ordinal);
+        Assert.Contains("does not exist", reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task TicketStoredWhileNatsIsDown_IsPublishedOnceNatsIsBack()
+    {
+        var client = _app.CreateSignedInClient(out var userId);
+        var connection = _app.Services.GetRequiredService<INatsConnection>();
+        await Eventually.TrueAsync(() => connection.ConnectionState == NatsConnectionState.Open, "the service to connect to NATS");
+
+        await _nats.StopAsync();
+        await Eventually.TrueAsync(() => connection.ConnectionState != NatsConnectionState.Open, "the service to notice NATS is gone");
+        var ticket = await client.CreateTicketAsync("Sold during the outage", 42m); // 201: the write does not need NATS
+        Assert.Single((await _app.Store.GetAsync(ticket.Id))!.Outbox);
+        await _nats.StartAsync();
+
+        var probe = await ProbeAsync();
+        var created = await probe.WaitForAsync<TicketCreatedV1>(e => e.Id == ticket.Id, "the relay to publish the stored TicketCreated", TimeSpan.FromSeconds(60));
+        Assert.Equal(new TicketCreatedV1(ticket.Id, 0, "Sold during the outage", 42m, userId), created);
+        await Eventually.TrueAsync(async () => (await _app.Store.GetAsync(ticket.Id))!.Outbox.Length == 0, "the outbox to be emptied");
+    }
+}
