@@ -21,3 +21,6 @@ public sealed class ForbiddenException() : ApiException(403, [new ApiError(ApiPr
 
 /// <summary>404: unknown resource or malformed id.</summary>
 public sealed class NotFoundException() : ApiException(404, [new ApiError(ApiProblem.NotFoundMessage)]);
+
+/// <summary>409: the resource kept changing under a compare-and-set write; the client may simply try again.</summary>
+public sealed class ConflictException(string message) : ApiException(409, [new ApiError(message)]);

@@ -1,0 +1,147 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Ticketing.Common.Auth;
+using Ticketing.Common.Http;
+using Ticketing.Common.Storage;
+using Ticketing.Orders.Data;
+using Ticketing.Orders.Domain;
+using Ticketing.Orders.Extensions;
+
+namespace Ticketing.Orders.Endpoints;
+
+/// <summary><c>/api/orders</c>: place, list, read and cancel the signed-in user's orders.</summary>
+public static class OrdersEndpoints
+{
+    public const string TicketReservedMessage = "Ticket is already reserved";
+
+    // An order changes state at most a few times (cancel, expire, pay), so a bounded re-read always settles.
+    private const int MaxCancelAttempts = 5;
+
+    public static RouteGroupBuilder MapOrdersEndpoints(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api/orders")
+            .WithTags("Orders")
+            .RequireAuthorization()
+            .ProducesProblem(StatusCodes.Status401Unauthorized);
+
+        group.MapPost("", CreateOrderAsync)
+            .WithName("CreateOrder")
+            .WithSummary("Reserve a ticket: the order holds it until expiresAt")
+            .WithValidation<CreateOrderRequest>()
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        group.MapGet("", ListOrdersAsync)
+            .WithName("ListOrders")
+            .WithSummary("The caller's orders, oldest first");
+        group.MapGet("/{id}", GetOrderAsync)
+            .WithName("GetOrder")
+            .WithSummary("One of the caller's orders")
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status403Forbidden);
+        group.MapDelete("/{id}", CancelOrderAsync)
+            .WithName("CancelOrder")
+            .WithSummary("Cancel one of the caller's orders and release its ticket")
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status403Forbidden)
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status409Conflict);
+        return group;
+    }
+
+    public static async Task<Results<Created<OrderResponse>, ProblemHttpResult>> CreateOrderAsync(
+        CreateOrderRequest request,
+        ICurrentUser currentUser,
+        OrderStore orders,
+        TicketReplicaStore tickets,
+        OrdersOptions options,
+        TimeProvider timeProvider,
+        CancellationToken cancellationToken)
+    {
+        var user = currentUser.Required;
+        var ticketId = request.TicketId!; // validated: a well-formed id
+
+        var ticket = await tickets.GetAsync(ticketId, cancellationToken);
+        if (ticket is null)
+        {
+            return ApiProblem.NotFound(); // unknown, or not replicated yet
+        }
+
+        // The fast answer for the usual case; the unique index below decides a race.
+        if (await orders.IsTicketHeldAsync(ticketId, cancellationToken))
+        {
+            return ApiProblem.BadRequest(TicketReservedMessage);
+        }
+
+        var order = Order.Create(user.Id, ticket, timeProvider.GetUtcNow(), options.ExpirationWindow);
+        return await orders.InsertAsync(order, cancellationToken) switch
+        {
+            WriteResult.Ok => TypedResults.Created($"/api/orders/{order.Id}", OrderResponse.From(order, ticket)),
+            WriteResult.Duplicate => ApiProblem.BadRequest(TicketReservedMessage),
+            var result => throw new InvalidOperationException($"Inserting order {order.Id} returned {result}."),
+        };
+    }
+
+    public static async Task<Ok<List<OrderResponse>>> ListOrdersAsync(
+        ICurrentUser currentUser,
+        OrderStore orders,
+        TicketReplicaStore tickets,
+        CancellationToken cancellationToken)
+    {
+        var user = currentUser.Required;
+        var mine = await orders.ForUserAsync(user.Id, cancellationToken);
+        var replicas = await tickets.GetManyAsync(mine.Select(o => o.TicketId), cancellationToken);
+        return TypedResults.Ok(mine.Select(o => OrderResponse.From(o, replicas.GetValueOrDefault(o.TicketId))).ToList());
+    }
+
+    public static async Task<Ok<OrderResponse>> GetOrderAsync(
+        string id,
+        ICurrentUser currentUser,
+        OrderStore orders,
+        TicketReplicaStore tickets,
+        CancellationToken cancellationToken)
+    {
+        var order = await LoadOwnedAsync(id, currentUser.Required, orders, cancellationToken);
+        return TypedResults.Ok(OrderResponse.From(order, await tickets.GetAsync(order.TicketId, cancellationToken)));
+    }
+
+    public static async Task<NoContent> CancelOrderAsync(
+        string id,
+        ICurrentUser currentUser,
+        OrderStore orders,
+        TimeProvider timeProvider,
+        CancellationToken cancellationToken)
+    {
+        var user = currentUser.Required;
+        for (var attempt = 1; ; attempt++)
+        {
+            var order = await LoadOwnedAsync(id, user, orders, cancellationToken);
+            var next = order.Cancel(timeProvider.GetUtcNow()); // 400 for a completed order
+            if (next.Version == order.Version)
+            {
+                return TypedResults.NoContent(); // already cancelled: nothing changes, nothing is published
+            }
+
+            var result = await orders.SaveAsync(next, order, cancellationToken);
+            if (result == WriteResult.Ok)
+            {
+                return TypedResults.NoContent();
+            }
+
+            if (attempt == MaxCancelAttempts)
+            {
+                throw new ConflictException("The order was changed by someone else at the same time; try again");
+            }
+
+            // Expired or paid meanwhile: decide again on what is stored now.
+        }
+    }
+
+    /// <summary>The order, if it exists (404, also for a malformed id) and belongs to <paramref name="user"/> (403).</summary>
+    private static async Task<Order> LoadOwnedAsync(string id, SessionUser user, OrderStore orders, CancellationToken cancellationToken)
+    {
+        if (!DocumentIds.IsValid(id) || await orders.GetAsync(id, cancellationToken) is not { } order)
+        {
+            throw new NotFoundException();
+        }
+
+        return order.UserId == user.Id ? order : throw new ForbiddenException();
+    }
+}

@@ -1,0 +1,45 @@
+using Ticketing.Common.Auth;
+using Ticketing.Common.Events;
+using Ticketing.Common.Http;
+using Ticketing.Common.Messaging;
+using Ticketing.Common.Storage;
+using Ticketing.Orders.Data;
+using Ticketing.Orders.Domain;
+using Ticketing.Orders.Endpoints;
+using Ticketing.Orders.Events;
+
+namespace Ticketing.Orders.Extensions;
+
+public static class OrdersServices
+{
+    public const string ServiceName = "orders";
+
+    /// <summary>
+    /// Everything orders needs besides the service defaults: settings, session auth, storage (orders with their
+    /// outbox, the ticket replica), NATS JetStream, one durable consumer per handled event, request validators.
+    /// Settings: <c>JWT_KEY</c>, <c>NATS_URL</c>, <c>MONGO_URI</c> or <c>DATA_DIR</c>, <c>ORDER_EXPIRATION_WINDOW_SECONDS</c>.
+    /// </summary>
+    public static WebApplicationBuilder AddOrdersServices(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddSingleton(OrdersOptions.From(builder.Configuration));
+
+        builder.AddSessionAuthentication();
+        builder.AddDocumentStorage(ServiceName);
+        builder.AddMessaging(ServiceName);
+
+        // The unique reservation index exists before the first request: the initializer runs at start.
+        services.AddOutboxCollection<Order>(OrderStore.CollectionName, OrderStore.InitializeAsync);
+        services.AddDocumentCollection<TicketReplica>(TicketReplicaStore.CollectionName);
+        services.AddSingleton<OrderStore>();
+        services.AddSingleton<TicketReplicaStore>();
+
+        services.AddEventHandler<TicketCreatedV1, TicketCreatedHandler>();
+        services.AddEventHandler<TicketUpdatedV1, TicketUpdatedHandler>();
+        services.AddEventHandler<ExpirationCompletedV1, ExpirationCompletedHandler>();
+        services.AddEventHandler<PaymentCreatedV1, PaymentCreatedHandler>();
+
+        services.AddRequestValidators<CreateOrderRequestValidator>();
+        return builder;
+    }
+}

@@ -1,0 +1,108 @@
+using System.Net;
+using System.Net.Http.Json;
+using Ticketing.Common.Events;
+using Ticketing.Common.Storage;
+using Ticketing.Orders.Endpoints;
+using Ticketing.Orders.Tests.Infrastructure;
+
+namespace Ticketing.Orders.Tests.Events;
+
+/// <summary>
+/// PaymentCreated through a real nats-server: a pending order completes (OrderCompleted); a payment the order
+/// cannot take never changes it and asks payments for a refund, once.
+/// </summary>
+public sealed class PaymentTests : IAsyncLifetime
+{
+    private OrdersApp _app = null!;
+
+    public async Task InitializeAsync() => _app = await OrdersApp.StartAsync();
+
+    public async Task DisposeAsync() => await _app.DisposeAsync();
+
+    private async Task<(HttpClient Client, OrderResponse Order)> PlaceOrderAsync()
+    {
+        var client = _app.CreateClient();
+        var ticket = await _app.SeedTicketAsync();
+        return (client, await _app.PlaceOrderAsync(client, ticket.Id));
+    }
+
+    [Fact]
+    public async Task Payment_PendingOrder_CompletesIt_AndPublishesOrderCompleted()
+    {
+        var (client, order) = await PlaceOrderAsync();
+
+        await _app.PublishAsync(new PaymentCreatedV1(DocumentIds.New(), order.Id, "pi_1"));
+
+        var completed = await (await _app.ObserveAsync<OrderCompletedV1>()).WaitForAsync(e => e.Id == order.Id, "OrderCompleted");
+        Assert.Equal(new OrderCompletedV1(order.Id, 1, new OrderTicketRefV1(order.Ticket.Id)), completed);
+        var stored = await (await client.GetAsync($"/api/orders/{order.Id}")).ReadAsync<OrderResponse>(HttpStatusCode.OK);
+        Assert.Equal((OrderStatus.Complete, 1L), (stored.Status, stored.Version));
+    }
+
+    [Fact]
+    public async Task Payment_Redelivered_ChangesNothingTwice()
+    {
+        var (_, order) = await PlaceOrderAsync();
+        var payment = new PaymentCreatedV1(DocumentIds.New(), order.Id, "pi_1");
+        await _app.WaitHandledAsync<PaymentCreatedV1>(await _app.PublishAsync(payment));
+
+        await _app.WaitHandledAsync<PaymentCreatedV1>(await _app.PublishAsync(payment, messageId: $"{payment.MessageId}:replayed"));
+
+        var stored = await _app.StoredOrderAsync(order.Id);
+        Assert.Equal((OrderStatus.Complete, 1L, payment.Id), (stored.Status, stored.Version, stored.PaymentId));
+        Assert.Single(await (await _app.ObserveAsync<OrderCompletedV1>()).AllAsync(), e => e.Id == order.Id);
+        Assert.Empty(await (await _app.ObserveAsync<OrderRefundRequestedV1>()).AllAsync());
+    }
+
+    [Fact]
+    public async Task Payment_ForACancelledOrder_DoesNotReviveIt_AndRequestsARefund_Once()
+    {
+        var (client, order) = await PlaceOrderAsync();
+        Assert.Equal(HttpStatusCode.NoContent, (await client.DeleteAsync($"/api/orders/{order.Id}")).StatusCode);
+        var payment = new PaymentCreatedV1(DocumentIds.New(), order.Id, "pi_late");
+
+        await _app.PublishAsync(payment);
+
+        var refunds = await _app.ObserveAsync<OrderRefundRequestedV1>();
+        var refund = await refunds.WaitForAsync(e => e.OrderId == order.Id, "OrderRefundRequested");
+        Assert.Equal(new OrderRefundRequestedV1(order.Id, payment.Id, "pi_late"), refund);
+        var stored = await (await client.GetAsync($"/api/orders/{order.Id}")).ReadAsync<OrderResponse>(HttpStatusCode.OK);
+        Assert.Equal(OrderStatus.Cancelled, stored.Status);
+        Assert.Empty(await (await _app.ObserveAsync<OrderCompletedV1>()).AllAsync());
+
+        // The ticket stays free, and the same payment delivered again asks for no second refund.
+        var next = await _app.CreateClient().PostAsJsonAsync("/api/orders", new { ticketId = order.Ticket.Id });
+        Assert.Equal(HttpStatusCode.Created, next.StatusCode);
+        var version = (await _app.StoredOrderAsync(order.Id)).Version;
+        await _app.WaitHandledAsync<PaymentCreatedV1>(await _app.PublishAsync(payment, messageId: $"{payment.MessageId}:replayed"));
+        Assert.Equal(version, (await _app.StoredOrderAsync(order.Id)).Version);
+        Assert.Single(await refunds.AllAsync());
+    }
+
+    [Fact]
+    public async Task Payment_SecondPaymentForACompletedOrder_KeepsItComplete_AndRequestsARefund()
+    {
+        var (_, order) = await PlaceOrderAsync();
+        var first = new PaymentCreatedV1(DocumentIds.New(), order.Id, "pi_1");
+        await _app.WaitHandledAsync<PaymentCreatedV1>(await _app.PublishAsync(first));
+
+        var second = new PaymentCreatedV1(DocumentIds.New(), order.Id, "pi_2");
+        await _app.PublishAsync(second);
+
+        var refund = await (await _app.ObserveAsync<OrderRefundRequestedV1>()).WaitForAsync(e => e.OrderId == order.Id, "OrderRefundRequested");
+        Assert.Equal(new OrderRefundRequestedV1(order.Id, second.Id, "pi_2"), refund);
+        var stored = await _app.StoredOrderAsync(order.Id);
+        Assert.Equal((OrderStatus.Complete, first.Id), (stored.Status, stored.PaymentId));
+        Assert.Single(await (await _app.ObserveAsync<OrderCompletedV1>()).AllAsync(), e => e.Id == order.Id);
+    }
+
+    [Fact]
+    public async Task Payment_UnknownOrder_IsParked()
+    {
+        var payment = new PaymentCreatedV1(DocumentIds.New(), DocumentIds.New(), "pi_1");
+
+        await _app.PublishAsync(payment);
+
+        await (await _app.ObserveParkedAsync<PaymentCreatedV1>()).WaitForAsync(e => e.Id == payment.Id, "the message to be dead-lettered");
+    }
+}

@@ -1,0 +1,106 @@
+using System.Net;
+using System.Net.Http.Json;
+using Ticketing.Common.Events;
+using Ticketing.Common.Storage;
+using Ticketing.Orders.Data;
+using Ticketing.Orders.Tests.Infrastructure;
+
+namespace Ticketing.Orders.Tests.Events;
+
+/// <summary>
+/// The ticket replica, fed through a real nats-server: TicketCreated inserts once; TicketUpdated applies only on
+/// top of the previous version, whatever order the stream delivers them in. One server per test, so the service's
+/// consumers (which read from the stream's start) see only this test's messages.
+/// </summary>
+public sealed class TicketReplicaTests : IAsyncLifetime
+{
+    private OrdersApp _app = null!;
+
+    public async Task InitializeAsync() => _app = await OrdersApp.StartAsync();
+
+    public async Task DisposeAsync() => await _app.DisposeAsync();
+
+    private static TicketCreatedV1 NewTicket() => new(DocumentIds.New(), 0, "Concert", 20m, DocumentIds.New());
+
+    private static TicketUpdatedV1 Update(TicketCreatedV1 ticket, long version, string title, string? orderId = null) =>
+        new(ticket.Id, version, title, ticket.Price + version, ticket.UserId, orderId, orderId is null ? TicketStatus.Available : TicketStatus.Reserved);
+
+    private Task<TicketReplica> ReplicaAtAsync(string id, long version) =>
+        _app.WaitForValueAsync(async () => await _app.Tickets.GetAsync(id) is { } r && r.Version == version ? r : null, $"ticket {id} at v{version}");
+
+    [Fact]
+    public async Task TicketCreated_InsertsTheReplica_SoTheTicketCanBeOrdered()
+    {
+        var ticket = NewTicket();
+
+        await _app.PublishAsync(ticket);
+
+        var replica = await ReplicaAtAsync(ticket.Id, 0);
+        Assert.Equal(new TicketReplica { Id = ticket.Id, Title = "Concert", Price = 20m, Version = 0 }, replica);
+        var response = await _app.CreateClient().PostAsJsonAsync("/api/orders", new { ticketId = ticket.Id });
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task TicketCreated_Duplicate_IsHarmless_AndDoesNotRollBackAnUpdatedReplica()
+    {
+        var ticket = NewTicket();
+        await _app.PublishAsync(ticket);
+        await _app.PublishAsync(Update(ticket, 1, "Edited"));
+        await ReplicaAtAsync(ticket.Id, 1);
+
+        // Past the stream's duplicate window a replayed TicketCreated reaches the handler again.
+        var duplicate = await _app.PublishAsync(ticket, messageId: $"{ticket.MessageId}:replayed");
+        await _app.WaitHandledAsync<TicketCreatedV1>(duplicate);
+
+        var replica = await _app.Tickets.GetAsync(ticket.Id);
+        Assert.Equal(("Edited", 1L), (replica!.Title, replica.Version));
+    }
+
+    [Fact]
+    public async Task TicketUpdated_OutOfOrder_WaitsForThePreviousVersion_AndEndsAtTheLatest()
+    {
+        var ticket = NewTicket();
+        await _app.PublishAsync(ticket);
+        await ReplicaAtAsync(ticket.Id, 0);
+
+        var v2 = await _app.PublishAsync(Update(ticket, 2, "Second edit"));
+        // v2 was delivered and sent back for later: nothing was applied over the gap.
+        await _app.WaitAsync(async () => await _app.ConsumerInfoAsync<TicketUpdatedV1>() is { } info && info.Delivered.StreamSeq >= v2 && info.NumAckPending == 1,
+            "v2 to be delivered and held back");
+        Assert.Equal(0, (await _app.Tickets.GetAsync(ticket.Id))!.Version);
+
+        await _app.PublishAsync(Update(ticket, 1, "First edit"));
+
+        // v2 applies only on top of v1, so reaching v2 means v1 was applied first.
+        var replica = await ReplicaAtAsync(ticket.Id, 2);
+        Assert.Equal(("Second edit", 22m), (replica.Title, replica.Price));
+    }
+
+    [Fact]
+    public async Task TicketUpdated_OlderVersion_IsADuplicate_AndChangesNothing()
+    {
+        var ticket = NewTicket();
+        await _app.PublishAsync(ticket);
+        await _app.PublishAsync(Update(ticket, 1, "First edit"));
+        await _app.PublishAsync(Update(ticket, 2, "Second edit"));
+        await ReplicaAtAsync(ticket.Id, 2);
+
+        var stale = await _app.PublishAsync(Update(ticket, 1, "First edit"), messageId: "ticket.updated:replayed");
+        await _app.WaitHandledAsync<TicketUpdatedV1>(stale);
+
+        Assert.Equal(("Second edit", 2L), ((await _app.Tickets.GetAsync(ticket.Id))!.Title, (await _app.Tickets.GetAsync(ticket.Id))!.Version));
+    }
+
+    [Fact]
+    public async Task TicketUpdated_BeforeTicketCreated_IsAppliedOnceTheTicketExists()
+    {
+        // Different subjects have different consumers, so an update can overtake the creation.
+        var ticket = NewTicket();
+        await _app.PublishAsync(Update(ticket, 1, "Edited", orderId: DocumentIds.New()));
+        await _app.PublishAsync(ticket);
+
+        var replica = await ReplicaAtAsync(ticket.Id, 1);
+        Assert.Equal("Edited", replica.Title);
+    }
+}

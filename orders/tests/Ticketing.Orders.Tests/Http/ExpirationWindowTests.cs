@@ -1,0 +1,26 @@
+using Ticketing.Common.Events;
+using Ticketing.Orders.Tests.Infrastructure;
+
+namespace Ticketing.Orders.Tests.Http;
+
+/// <summary><c>expiresAt</c> is the service's clock plus ORDER_EXPIRATION_WINDOW_SECONDS (default 900), to the tick.</summary>
+public sealed class ExpirationWindowTests
+{
+    [Theory]
+    [InlineData(null, 900)]
+    [InlineData("60", 60)]
+    public async Task Create_ExpiresAtIsNowPlusTheWindow(string? setting, int expectedSeconds)
+    {
+        var clock = OrdersApp.NewClock();
+        var settings = setting is null ? null : new Dictionary<string, string?> { ["ORDER_EXPIRATION_WINDOW_SECONDS"] = setting };
+        await using var app = await OrdersApp.StartAsync(clock, settings);
+        clock.Advance(TimeSpan.FromMinutes(3)); // the service reads this clock, not the machine's
+        var now = clock.GetUtcNow();
+
+        var order = await app.PlaceOrderAsync(app.CreateClient(), (await app.SeedTicketAsync()).Id);
+
+        Assert.Equal(now + TimeSpan.FromSeconds(expectedSeconds), order.ExpiresAt);
+        var created = await (await app.ObserveAsync<OrderCreatedV1>()).WaitForAsync(e => e.Id == order.Id, "OrderCreated");
+        Assert.Equal(order.ExpiresAt, created.ExpiresAt);
+    }
+}

@@ -1,0 +1,59 @@
+using System.Net;
+using System.Text.Json;
+using Ticketing.Common.Testing.Web;
+using Ticketing.Orders.Tests.Infrastructure;
+
+namespace Ticketing.Orders.Tests.Http;
+
+/// <summary>What operations rely on: health probes, the OpenAPI document, and settings that stop a misconfigured service.</summary>
+public sealed class ServiceTests(OrdersAppFixture fixture) : IClassFixture<OrdersAppFixture>
+{
+    [Theory]
+    [InlineData("/health/live")]
+    [InlineData("/health/ready")]
+    public async Task Health_Returns200WhenStorageAndNatsAnswer(string path)
+    {
+        var response = await fixture.App.CreateAnonymousClient().GetAsync(path);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task Ready_ChecksStorageAndNats()
+    {
+        var body = await fixture.App.CreateAnonymousClient().GetStringAsync("/health/ready");
+
+        using var json = JsonDocument.Parse(body);
+        var checks = json.RootElement.GetProperty("checks");
+        Assert.Equal("Healthy", checks.GetProperty("storage").GetProperty("status").GetString());
+        Assert.Equal("Healthy", checks.GetProperty("nats").GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public async Task OpenApi_DescribesEveryOrderRoute()
+    {
+        var body = await fixture.App.CreateAnonymousClient().GetStringAsync("/openapi/v1.json");
+
+        using var json = JsonDocument.Parse(body);
+        var paths = json.RootElement.GetProperty("paths");
+        Assert.Equal(["post", "get"], paths.GetProperty("/api/orders").EnumerateObject().Select(p => p.Name));
+        Assert.Equal(["get", "delete"], paths.GetProperty("/api/orders/{id}").EnumerateObject().Select(p => p.Name));
+        var operationIds = body.Split('"').Where(s => s is "CreateOrder" or "ListOrders" or "GetOrder" or "CancelOrder").Distinct();
+        Assert.Equal(4, operationIds.Count());
+    }
+
+    [Theory]
+    [InlineData("0")]
+    [InlineData("86401")]
+    [InlineData("fifteen minutes")]
+    public async Task InvalidExpirationWindow_StopsTheService_NamingTheSetting(string value)
+    {
+        await using var factory = new ServiceFactory<Program>();
+        factory.Settings["NATS_URL"] = "nats://127.0.0.1:1";
+        factory.Settings["ORDER_EXPIRATION_WINDOW_SECONDS"] = value;
+
+        var error = Assert.ThrowsAny<Exception>(() => factory.CreateClient());
+
+        Assert.Contains("ORDER_EXPIRATION_WINDOW_SECONDS", error.ToString(), StringComparison.Ordinal);
+    }
+}
