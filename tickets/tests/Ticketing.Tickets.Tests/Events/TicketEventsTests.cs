@@ -138,6 +138,9 @@ public sealed class TicketEventsTests : IAsyncLifetime
         var ticket = await _app.CreateSignedInClient(out var sellerId).CreateTicketAsync("Concert", 20m);
         var orderId = DocumentIds.New();
         await PublishAsync(OrderCreated(orderId, ticket.Id));
+        // Wait for the reservation first: handled before its OrderCreated, the cancellation would (rightly)
+        // keep the ticket from ever being reserved, and there would be nothing to release (decision 0006).
+        await probe.WaitForAsync<TicketUpdatedV1>(e => e.Id == ticket.Id && e.Version == 1, "TicketUpdated for the reservation");
 
         await PublishAsync(new OrderCancelledV1(orderId, 1, new OrderTicketRefV1(ticket.Id)));
 

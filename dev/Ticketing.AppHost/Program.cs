@@ -1,0 +1,29 @@
+// The whole platform on one machine, no Docker: `./run.sh` starts this. Each service is one block; a new one
+// copies the shape of its neighbours (see dev/README.md, "Adding a service").
+using Ticketing.AppHost;
+
+var builder = DistributedApplication.CreateBuilder(args);
+var platform = new LocalPlatform(builder);   // .data/, the shared JWT key, ports, settings passed through
+
+// Infrastructure: plain executables (Debian's nats-server and redis-server), data under .data/.
+var nats = platform.AddNats();                // JetStream, store in .data/nats
+// var redis = platform.AddRedis();           // AOF in .data/redis: uncomment with the first service that needs it
+
+// auth: users and sessions (/api/users)
+platform.AddService<Projects.Ticketing_Auth>("auth")
+    .WithSetting("COOKIE_SECURE", "false")   // plain http locally
+    .WithSetting("AUTH_RATE_LIMIT", "1000");  // generous for local use and the e2e tests
+
+// tickets: sell and edit (/api/tickets)
+platform.AddService<Projects.Ticketing_Tickets>("tickets")
+    .WithNats(nats);
+
+// orders: reserve, cancel, expire, complete (/api/orders)
+platform.AddService<Projects.Ticketing_Orders>("orders")
+    .WithNats(nats)
+    .WithSetting("ORDER_EXPIRATION_WINDOW_SECONDS");
+
+// The local ingress on TICKETING_PORT (8080): routes to every service above, /health lists them all.
+platform.AddGateway<Projects.Ticketing_Gateway>();
+
+builder.Build().Run();

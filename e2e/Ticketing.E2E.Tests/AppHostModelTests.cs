@@ -1,0 +1,77 @@
+using Aspire.Hosting;
+using Aspire.Hosting.ApplicationModel;
+using Aspire.Hosting.Testing;
+using Ticketing.Common.Testing.Processes;
+using TempDirectory = Ticketing.Common.Testing.Processes.TempDirectory;
+
+namespace Ticketing.E2E.Tests;
+
+/// <summary>The AppHost's model, built but not started: what every service gets, and the local JWT key.</summary>
+public sealed class AppHostModelTests
+{
+    // GetEnvironmentVariableValuesAsync is marked obsolete in Aspire 13 in favour of the lower-level
+    // ExecutionConfigurationBuilder; it still evaluates exactly what a resource would get, which is what we check.
+#pragma warning disable CS0618
+    private static Task<Dictionary<string, string>> EnvironmentOf(IResourceWithEnvironment resource) =>
+        resource.GetEnvironmentVariableValuesAsync(DistributedApplicationOperation.Publish).AsTask();
+#pragma warning restore CS0618
+
+    [Fact]
+    public async Task Every_service_gets_its_own_data_folder_the_shared_key_and_the_gateway_routes_to_it()
+    {
+        using var data = new TempDirectory("ticketing-apphost");
+        await using var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Ticketing_AppHost>(
+            [$"--Ticketing:DataDir={data.Path}", "--Ticketing:GatewayPort=18181"]);
+        var resources = builder.Resources.ToDictionary(r => r.Name);
+
+        Assert.IsType<ExecutableResource>(resources["nats"]);
+        var gateway = Assert.IsType<ExecutableResource>(resources["gateway"]);
+        Assert.Equal(18181, gateway.Annotations.OfType<EndpointAnnotation>().Single(e => e.Name == "http").Port);
+
+        var services = resources.Values.OfType<ExecutableResource>().Where(r => r.Name is not ("gateway" or "nats" or "redis")).ToList();
+        Assert.Equal(["auth", "orders", "tickets"], services.Select(s => s.Name).Order().ToArray());
+        foreach (var service in services)
+        {
+            var environment = await EnvironmentOf(service);
+            Assert.Equal(Path.Combine(data.Path, service.Name), environment["DATA_DIR"]);
+            Assert.True(environment.ContainsKey("JWT_KEY"), $"{service.Name} has no JWT_KEY");
+            Assert.Contains(gateway.Annotations.OfType<ResourceRelationshipAnnotation>(), r => r.Resource == service);
+        }
+
+        foreach (var name in new[] { "tickets", "orders" })
+        {
+            var environment = await EnvironmentOf((ExecutableResource)resources[name]);
+            Assert.True(environment.ContainsKey("NATS_URL"), $"{name} has no NATS_URL");
+        }
+
+        var auth = await EnvironmentOf((ExecutableResource)resources["auth"]);
+        Assert.Equal("false", auth["COOKIE_SECURE"]);
+    }
+
+    [SkippableFact]
+    public async Task The_local_JWT_key_is_random_private_to_the_user_and_kept_across_runs()
+    {
+        Skip.IfNot(OperatingSystem.IsLinux() || OperatingSystem.IsMacOS(), "Unix file modes");
+        Skip.If(Environment.GetEnvironmentVariable("JWT_KEY") is { Length: > 0 }, "JWT_KEY is set in this environment, so no key file is made");
+        using var data = new TempDirectory("ticketing-apphost");
+        string[] args = [$"--Ticketing:DataDir={data.Path}"];
+
+        await using (var first = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Ticketing_AppHost>(args))
+        {
+        }
+
+        var file = Path.Combine(data.Path, "jwt.key");
+        var key = await File.ReadAllTextAsync(file);
+        Assert.True(Convert.FromBase64String(key).Length >= 32);
+        if (!OperatingSystem.IsWindows())
+        {
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(file));
+        }
+
+        await using (var second = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Ticketing_AppHost>(args))
+        {
+        }
+
+        Assert.Equal(key, await File.ReadAllTextAsync(file));
+    }
+}

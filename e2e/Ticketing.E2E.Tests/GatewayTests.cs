@@ -1,0 +1,59 @@
+using System.Net;
+using System.Text.Json;
+using Ticketing.E2E.Tests.Platform;
+
+namespace Ticketing.E2E.Tests;
+
+/// <summary>The gateway of the running platform: /health over every service, its own errors, the landing page.</summary>
+[Collection(PlatformCollection.Name)]
+public sealed class GatewayTests(PlatformFixture platform)
+{
+    /// <summary>The services that exist now; each new one adds its name (the gateway lists it once the AppHost runs it).</summary>
+    public static readonly string[] Services = ["auth", "orders", "tickets"];
+
+    [Fact]
+    public async Task Health_lists_every_service_ready_with_its_response_time()
+    {
+        using var client = platform.NewClient();
+
+        using var response = await client.GetAsync("/health");
+
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.OK, body);
+        var health = JsonDocument.Parse(body).RootElement;
+        Assert.Equal("Healthy", health.GetProperty("status").GetString());
+        var services = health.GetProperty("services");
+        Assert.Equal(Services, services.EnumerateObject().Select(s => s.Name).Order().ToArray());
+        foreach (var service in services.EnumerateObject())
+        {
+            Assert.Equal("Healthy", service.Value.GetProperty("status").GetString());
+            Assert.InRange(service.Value.GetProperty("timeMs").GetDouble(), 0, 2000);
+            Assert.Equal(JsonValueKind.Object, service.Value.GetProperty("checks").ValueKind);
+        }
+    }
+
+    [Fact]
+    public async Task A_path_no_service_owns_is_404_in_the_error_contract()
+    {
+        using var client = platform.NewClient();
+
+        using var response = await client.GetAsync("/api/payments");
+
+        await User.ExpectProblemAsync(response, HttpStatusCode.NotFound, "Not Found", "a route no service owns yet");
+    }
+
+    [Fact]
+    public async Task The_root_shows_what_runs_until_the_web_client_exists()
+    {
+        using var client = platform.NewClient();
+
+        using var response = await client.GetAsync("/");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var html = await response.Content.ReadAsStringAsync();
+        foreach (var service in Services)
+        {
+            Assert.Contains($"<td>{service}</td>", html, StringComparison.Ordinal);
+        }
+    }
+}
