@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text;
 using Ticketing.Auth.Tests.Infrastructure;
+using Ticketing.Common.Testing.Web;
 
 namespace Ticketing.Auth.Tests.Endpoints;
 
@@ -23,7 +24,7 @@ public sealed class MalformedRequestTests(AuthFactory factory) : IClassFixture<A
     {
         var response = await PostAsync(route, """{"email": "a@b.dev", """);
 
-        await Problems.SingleAsync(response, HttpStatusCode.BadRequest, "The request body is not valid JSON", null);
+        await response.AssertProblemAsync(HttpStatusCode.BadRequest, ("The request body is not valid JSON", null));
     }
 
     [Theory]
@@ -32,7 +33,7 @@ public sealed class MalformedRequestTests(AuthFactory factory) : IClassFixture<A
     {
         var response = await PostAsync(route, "email=a@b.dev&password=password1", "application/x-www-form-urlencoded");
 
-        await Problems.SingleAsync(response, HttpStatusCode.UnsupportedMediaType, "Content type must be application/json", null);
+        await response.AssertProblemAsync(HttpStatusCode.UnsupportedMediaType, ("Content type must be application/json", null));
     }
 
     [Theory]
@@ -41,22 +42,24 @@ public sealed class MalformedRequestTests(AuthFactory factory) : IClassFixture<A
     {
         var response = await PostAsync(route, $$"""{"email": "a@b.dev", "password": "{{new string('x', 3 * 1024 * 1024)}}"}""");
 
-        await Problems.SingleAsync(response, HttpStatusCode.RequestEntityTooLarge, "Request body too large", null);
+        await response.AssertProblemAsync(HttpStatusCode.RequestEntityTooLarge, ("Request body too large", null));
     }
 
     [Theory]
     [MemberData(nameof(CredentialRoutes))]
     public async Task EmptyOrNullBody_Returns400(string route)
     {
-        await Problems.SingleAsync(await PostAsync(route, ""), HttpStatusCode.BadRequest, "A JSON request body is required", null);
-        await Problems.SingleAsync(await PostAsync(route, "null"), HttpStatusCode.BadRequest, "A JSON request body is required", null);
+        await (await PostAsync(route, "")).AssertProblemAsync(HttpStatusCode.BadRequest, ("A JSON request body is required", null));
+        await (await PostAsync(route, "null")).AssertProblemAsync(HttpStatusCode.BadRequest, ("A JSON request body is required", null));
     }
 
     [Theory]
     [MemberData(nameof(CredentialRoutes))]
     public async Task BodyThatIsNotAnObject_Returns400(string route)
     {
-        var errors = await Problems.ErrorsAsync(await PostAsync(route, """["a@b.dev", "password1"]"""), HttpStatusCode.BadRequest);
+        var response = await PostAsync(route, """["a@b.dev", "password1"]""");
+
+        var errors = (await response.ReadProblemAsync(HttpStatusCode.BadRequest)).Errors();
 
         Assert.Equal([("The request body is not valid JSON", null)], errors);
     }
@@ -72,7 +75,7 @@ public sealed class MalformedRequestTests(AuthFactory factory) : IClassFixture<A
     {
         var response = await PostAsync(route, body);
 
-        await Problems.SingleAsync(response, HttpStatusCode.BadRequest, $"Invalid value for '{field}'", field);
+        await response.AssertProblemAsync(HttpStatusCode.BadRequest, ($"Invalid value for '{field}'", field));
     }
 
     [Theory]
@@ -84,7 +87,7 @@ public sealed class MalformedRequestTests(AuthFactory factory) : IClassFixture<A
     {
         var response = await PostAsync(route, body);
 
-        await Problems.SingleAsync(response, HttpStatusCode.BadRequest, $"Invalid value for '{field}'", field);
+        await response.AssertProblemAsync(HttpStatusCode.BadRequest, ($"Invalid value for '{field}'", field));
     }
 
     [Fact]
@@ -95,8 +98,8 @@ public sealed class MalformedRequestTests(AuthFactory factory) : IClassFixture<A
         var asEmail = await PostAsync(AuthApi.Signin, """{"email": "{\"$ne\": null}", "password": "password1"}""");
         var asPassword = await PostAsync(AuthApi.Signin, $$"""{"email": "{{email}}", "password": "{\"$ne\": null}"}""");
 
-        await Problems.SingleAsync(asEmail, HttpStatusCode.BadRequest, "Email must be valid", "email");
-        await Problems.SingleAsync(asPassword, HttpStatusCode.BadRequest, "Invalid credentials", null);
+        await asEmail.AssertProblemAsync(HttpStatusCode.BadRequest, ("Email must be valid", "email"));
+        await asPassword.AssertProblemAsync(HttpStatusCode.BadRequest, ("Invalid credentials", null));
     }
 
     [Fact]
@@ -113,7 +116,7 @@ public sealed class MalformedRequestTests(AuthFactory factory) : IClassFixture<A
     [Fact]
     public async Task WrongMethod_Returns405_AndUnknownRoute_Returns404()
     {
-        await Problems.SingleAsync(await _client.GetAsync(AuthApi.Signup), HttpStatusCode.MethodNotAllowed, "Method not allowed", null);
-        await Problems.SingleAsync(await _client.GetAsync("/api/users/nobody"), HttpStatusCode.NotFound, "Not Found", null);
+        await (await _client.GetAsync(AuthApi.Signup)).AssertProblemAsync(HttpStatusCode.MethodNotAllowed, ("Method not allowed", null));
+        await (await _client.GetAsync("/api/users/nobody")).AssertProblemAsync(HttpStatusCode.NotFound, ("Not Found", null));
     }
 }

@@ -1,6 +1,7 @@
 using System.Net;
 using Ticketing.Auth.Tests.Infrastructure;
 using Ticketing.Common.Testing;
+using Ticketing.Common.Testing.Web;
 
 namespace Ticketing.Auth.Tests.Endpoints;
 
@@ -43,7 +44,7 @@ public sealed class RateLimitTests : IAsyncLifetime
         var eleventh = await client.SignInAsync("nobody@test.dev", "wrong password");
 
         Assert.All(first10, status => Assert.Equal(HttpStatusCode.BadRequest, status));
-        await Problems.SingleAsync(eleventh, HttpStatusCode.TooManyRequests, "Too many requests; try again later", null);
+        await eleventh.AssertProblemAsync(HttpStatusCode.TooManyRequests, ("Too many requests; try again later", null));
         var retryAfter = Assert.Single(eleventh.Headers.GetValues("Retry-After"));
         Assert.InRange(int.Parse(retryAfter, System.Globalization.CultureInfo.InvariantCulture), 1, 3600);
     }

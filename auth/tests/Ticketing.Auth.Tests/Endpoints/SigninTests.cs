@@ -7,6 +7,7 @@ using Microsoft.Net.Http.Headers;
 using Ticketing.Auth.Data;
 using Ticketing.Auth.Tests.Infrastructure;
 using Ticketing.Common.Storage;
+using Ticketing.Common.Testing.Web;
 
 namespace Ticketing.Auth.Tests.Endpoints;
 
@@ -20,7 +21,7 @@ public sealed class SigninTests(AuthFactory factory) : IClassFixture<AuthFactory
     {
         var response = await _client.SignInAsync(AuthApi.NewEmail());
 
-        await Problems.SingleAsync(response, HttpStatusCode.BadRequest, "Invalid credentials", null);
+        await response.AssertProblemAsync(HttpStatusCode.BadRequest, ("Invalid credentials", null));
         Assert.Empty(SetCookie.Raw(response));
     }
 
@@ -31,7 +32,7 @@ public sealed class SigninTests(AuthFactory factory) : IClassFixture<AuthFactory
 
         var response = await _client.SignInAsync(email, "wrong password");
 
-        await Problems.SingleAsync(response, HttpStatusCode.BadRequest, "Invalid credentials", null);
+        await response.AssertProblemAsync(HttpStatusCode.BadRequest, ("Invalid credentials", null));
         Assert.Empty(SetCookie.Raw(response));
     }
 
@@ -70,7 +71,7 @@ public sealed class SigninTests(AuthFactory factory) : IClassFixture<AuthFactory
     {
         var response = await _client.SignInAsync(email);
 
-        await Problems.SingleAsync(response, HttpStatusCode.BadRequest, "Email must be valid", "email");
+        await response.AssertProblemAsync(HttpStatusCode.BadRequest, ("Email must be valid", "email"));
     }
 
     [Fact]
@@ -78,7 +79,7 @@ public sealed class SigninTests(AuthFactory factory) : IClassFixture<AuthFactory
     {
         var response = await _client.SignInAsync(AuthApi.NewEmail(), "");
 
-        await Problems.SingleAsync(response, HttpStatusCode.BadRequest, "You must supply a password", "password");
+        await response.AssertProblemAsync(HttpStatusCode.BadRequest, ("You must supply a password", "password"));
     }
 
     [Fact]
@@ -86,7 +87,7 @@ public sealed class SigninTests(AuthFactory factory) : IClassFixture<AuthFactory
     {
         var response = await _client.PostAsJsonAsync(AuthApi.Signin, new { email = AuthApi.NewEmail() });
 
-        await Problems.SingleAsync(response, HttpStatusCode.BadRequest, "You must supply a password", "password");
+        await response.AssertProblemAsync(HttpStatusCode.BadRequest, ("You must supply a password", "password"));
     }
 
     [Fact]
@@ -94,7 +95,7 @@ public sealed class SigninTests(AuthFactory factory) : IClassFixture<AuthFactory
     {
         var response = await _client.PostAsJsonAsync(AuthApi.Signin, new { });
 
-        var errors = await Problems.ErrorsAsync(response, HttpStatusCode.BadRequest);
+        var errors = (await response.ReadProblemAsync(HttpStatusCode.BadRequest)).Errors();
         Assert.Equal([("Email must be valid", "email"), ("You must supply a password", "password")], errors);
     }
 
@@ -105,7 +106,7 @@ public sealed class SigninTests(AuthFactory factory) : IClassFixture<AuthFactory
 
         var response = await _client.SignInAsync(email, "        ");
 
-        await Problems.SingleAsync(response, HttpStatusCode.BadRequest, "Invalid credentials", null);
+        await response.AssertProblemAsync(HttpStatusCode.BadRequest, ("Invalid credentials", null));
     }
 
     [Fact]
@@ -117,11 +118,11 @@ public sealed class SigninTests(AuthFactory factory) : IClassFixture<AuthFactory
         var (_, email, _) = await client.NewUserAsync();
 
         hasher.Verifications = 0;
-        await Problems.SingleAsync(await client.SignInAsync(email, "wrong password"), HttpStatusCode.BadRequest, "Invalid credentials", null);
+        await (await client.SignInAsync(email, "wrong password")).AssertProblemAsync(HttpStatusCode.BadRequest, ("Invalid credentials", null));
         var forWrongPassword = hasher.Verifications;
 
         hasher.Verifications = 0;
-        await Problems.SingleAsync(await client.SignInAsync(AuthApi.NewEmail()), HttpStatusCode.BadRequest, "Invalid credentials", null);
+        await (await client.SignInAsync(AuthApi.NewEmail())).AssertProblemAsync(HttpStatusCode.BadRequest, ("Invalid credentials", null));
         var forUnknownEmail = hasher.Verifications;
 
         Assert.Equal(1, forWrongPassword);

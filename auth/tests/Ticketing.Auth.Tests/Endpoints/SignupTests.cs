@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Identity;
 using Microsoft.Net.Http.Headers;
 using Ticketing.Auth.Data;
 using Ticketing.Auth.Tests.Infrastructure;
+using Ticketing.Common.Testing.Web;
 
 namespace Ticketing.Auth.Tests.Endpoints;
 
@@ -54,7 +55,7 @@ public sealed class SignupTests(AuthFactory factory) : IClassFixture<AuthFactory
     {
         var response = await _client.SignUpAsync(email);
 
-        await Problems.SingleAsync(response, HttpStatusCode.BadRequest, "Email must be valid", "email");
+        await response.AssertProblemAsync(HttpStatusCode.BadRequest, ("Email must be valid", "email"));
     }
 
     [Fact]
@@ -65,7 +66,7 @@ public sealed class SignupTests(AuthFactory factory) : IClassFixture<AuthFactory
         var response = await _client.SignUpAsync(email);
 
         Assert.Equal(255, email.Length);
-        await Problems.SingleAsync(response, HttpStatusCode.BadRequest, "Email must be valid", "email");
+        await response.AssertProblemAsync(HttpStatusCode.BadRequest, ("Email must be valid", "email"));
     }
 
     [Theory] // course: "returns a 400 with an invalid password"
@@ -77,7 +78,7 @@ public sealed class SignupTests(AuthFactory factory) : IClassFixture<AuthFactory
     {
         var response = await _client.SignUpAsync(AuthApi.NewEmail(), password);
 
-        await Problems.SingleAsync(response, HttpStatusCode.BadRequest, "Password must be between 8 and 128 characters", "password");
+        await response.AssertProblemAsync(HttpStatusCode.BadRequest, ("Password must be between 8 and 128 characters", "password"));
     }
 
     [Fact]
@@ -85,7 +86,7 @@ public sealed class SignupTests(AuthFactory factory) : IClassFixture<AuthFactory
     {
         var response = await _client.SignUpAsync(AuthApi.NewEmail(), new string('x', 129));
 
-        await Problems.SingleAsync(response, HttpStatusCode.BadRequest, "Password must be between 8 and 128 characters", "password");
+        await response.AssertProblemAsync(HttpStatusCode.BadRequest, ("Password must be between 8 and 128 characters", "password"));
     }
 
     [Theory]
@@ -112,7 +113,7 @@ public sealed class SignupTests(AuthFactory factory) : IClassFixture<AuthFactory
     {
         var response = await _client.PostAsJsonAsync(AuthApi.Signup, new { });
 
-        var errors = await Problems.ErrorsAsync(response, HttpStatusCode.BadRequest);
+        var errors = (await response.ReadProblemAsync(HttpStatusCode.BadRequest)).Errors();
         Assert.Equal([("Email must be valid", "email"), ("Password must be between 8 and 128 characters", "password")], errors);
     }
 
@@ -121,7 +122,7 @@ public sealed class SignupTests(AuthFactory factory) : IClassFixture<AuthFactory
     {
         var response = await _client.PostAsJsonAsync(AuthApi.Signup, new { email = AuthApi.NewEmail() });
 
-        await Problems.SingleAsync(response, HttpStatusCode.BadRequest, "Password must be between 8 and 128 characters", "password");
+        await response.AssertProblemAsync(HttpStatusCode.BadRequest, ("Password must be between 8 and 128 characters", "password"));
     }
 
     [Fact]
@@ -129,7 +130,7 @@ public sealed class SignupTests(AuthFactory factory) : IClassFixture<AuthFactory
     {
         var response = await _client.PostAsJsonAsync(AuthApi.Signup, new { password = AuthFactory.Password });
 
-        await Problems.SingleAsync(response, HttpStatusCode.BadRequest, "Email must be valid", "email");
+        await response.AssertProblemAsync(HttpStatusCode.BadRequest, ("Email must be valid", "email"));
     }
 
     [Fact] // course: "disallows duplicate emails"
@@ -140,7 +141,7 @@ public sealed class SignupTests(AuthFactory factory) : IClassFixture<AuthFactory
 
         var response = await _client.SignUpAsync(email, "another password");
 
-        await Problems.SingleAsync(response, HttpStatusCode.BadRequest, "Email in use", null);
+        await response.AssertProblemAsync(HttpStatusCode.BadRequest, ("Email in use", null));
         Assert.Empty(SetCookie.Raw(response));
     }
 
@@ -155,7 +156,7 @@ public sealed class SignupTests(AuthFactory factory) : IClassFixture<AuthFactory
 
         var response = await _client.SignUpAsync(string.Format(null, spelling, email, email.ToUpperInvariant()));
 
-        await Problems.SingleAsync(response, HttpStatusCode.BadRequest, "Email in use", null);
+        await response.AssertProblemAsync(HttpStatusCode.BadRequest, ("Email in use", null));
     }
 
     [Fact]
@@ -180,7 +181,7 @@ public sealed class SignupTests(AuthFactory factory) : IClassFixture<AuthFactory
         Assert.Single(responses, r => r.StatusCode == HttpStatusCode.Created);
         foreach (var refused in responses.Where(r => r.StatusCode != HttpStatusCode.Created))
         {
-            await Problems.SingleAsync(refused, HttpStatusCode.BadRequest, "Email in use", null);
+            await refused.AssertProblemAsync(HttpStatusCode.BadRequest, ("Email in use", null));
         }
 
         var users = factory.Service<Ticketing.Common.Storage.IDocumentCollection<UserDocument>>();

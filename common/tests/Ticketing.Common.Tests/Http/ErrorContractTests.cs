@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Ticketing.Common.Testing.Web;
 
 namespace Ticketing.Common.Tests.Http;
 
@@ -21,33 +22,13 @@ public sealed class ErrorContractTests : IAsyncLifetime
 
     private HttpClient Client => _app.Client;
 
-    private static async Task<JsonObject> ProblemAsync(HttpResponseMessage response, HttpStatusCode expected)
-    {
-        Assert.Equal(expected, response.StatusCode);
-        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
-        var body = JsonNode.Parse(await response.Content.ReadAsStringAsync())!.AsObject();
-        Assert.Equal((int)expected, (int)body["status"]!);
-        Assert.False(string.IsNullOrEmpty((string?)body["title"]));
-        Assert.StartsWith("https://", (string?)body["type"], StringComparison.Ordinal);
-        Assert.False(string.IsNullOrEmpty((string?)body["traceId"]));
-        Assert.NotEmpty(body["errors"]!.AsArray());
-        return body;
-    }
-
-    private static (string Message, string? Field) FirstError(JsonObject problem)
-    {
-        var error = problem["errors"]![0]!;
-        return ((string)error["message"]!, (string?)error["field"]);
-    }
-
     [Fact]
     public async Task Validation_Returns400_WithMessageAndFieldPerInvalidField()
     {
         var response = await Client.PostAsJsonAsync("/widgets", new { name = "", price = -1 });
 
-        var problem = await ProblemAsync(response, HttpStatusCode.BadRequest);
-        var errors = problem["errors"]!.AsArray().Select(e => ((string)e!["message"]!, (string?)e["field"])).ToList();
-        Assert.Equal([("Name is required", "name"), ("Price must be greater than 0", "price")], errors);
+        var problem = await response.ReadProblemAsync(HttpStatusCode.BadRequest);
+        Assert.Equal([("Name is required", "name"), ("Price must be greater than 0", "price")], problem.Errors());
     }
 
     [Fact]
@@ -60,23 +41,23 @@ public sealed class ErrorContractTests : IAsyncLifetime
     [Fact]
     public async Task BusinessRule_Returns400_WithItsMessage_AndNoField()
     {
-        var problem = await ProblemAsync(await Client.GetAsync("/rule"), HttpStatusCode.BadRequest);
-        Assert.Equal(("Ticket is already reserved", null), FirstError(problem));
+        var problem = await (await Client.GetAsync("/rule")).ReadProblemAsync(HttpStatusCode.BadRequest);
+        Assert.Equal(("Ticket is already reserved", null), problem.Errors()[0]);
         Assert.DoesNotContain("field", problem["errors"]![0]!.AsObject().Select(p => p.Key));
     }
 
     [Fact]
     public async Task UnknownRoute_Returns404()
     {
-        var problem = await ProblemAsync(await Client.GetAsync("/no/such/route"), HttpStatusCode.NotFound);
-        Assert.Equal("Not Found", FirstError(problem).Message);
+        var problem = await (await Client.GetAsync("/no/such/route")).ReadProblemAsync(HttpStatusCode.NotFound);
+        Assert.Equal("Not Found", problem.Errors()[0].Message);
     }
 
     [Fact]
     public async Task MalformedId_Returns404()
     {
-        var problem = await ProblemAsync(await Client.GetAsync("/widgets/not-an-id"), HttpStatusCode.NotFound);
-        Assert.Equal("Not Found", FirstError(problem).Message);
+        var problem = await (await Client.GetAsync("/widgets/not-an-id")).ReadProblemAsync(HttpStatusCode.NotFound);
+        Assert.Equal("Not Found", problem.Errors()[0].Message);
     }
 
     [Fact]
@@ -88,8 +69,8 @@ public sealed class ErrorContractTests : IAsyncLifetime
     [Fact]
     public async Task NotSignedIn_Returns401()
     {
-        var problem = await ProblemAsync(await Client.GetAsync("/secret"), HttpStatusCode.Unauthorized);
-        Assert.Equal("Not authorized", FirstError(problem).Message);
+        var problem = await (await Client.GetAsync("/secret")).ReadProblemAsync(HttpStatusCode.Unauthorized);
+        Assert.Equal("Not authorized", problem.Errors()[0].Message);
     }
 
     [Fact]
@@ -97,24 +78,24 @@ public sealed class ErrorContractTests : IAsyncLifetime
     {
         using var request = new HttpRequestMessage(HttpMethod.Put, "/widgets/0123456789abcdef01234567");
         request.Headers.Authorization = Testing.Web.TestUsers.Bearer(_app.JwtKey, "u1", "u1@test.dev");
-        var problem = await ProblemAsync(await Client.SendAsync(request), HttpStatusCode.Forbidden);
-        Assert.Equal("Forbidden", FirstError(problem).Message);
+        var problem = await (await Client.SendAsync(request)).ReadProblemAsync(HttpStatusCode.Forbidden);
+        Assert.Equal("Forbidden", problem.Errors()[0].Message);
     }
 
     [Fact]
     public async Task BodyTooLarge_Returns413()
     {
         var body = new StringContent($"{{\"name\":\"{new string('x', 3 * 1024 * 1024)}\",\"price\":1}}", Encoding.UTF8, "application/json");
-        var problem = await ProblemAsync(await Client.PostAsync("/widgets", body), HttpStatusCode.RequestEntityTooLarge);
-        Assert.Equal("Request body too large", FirstError(problem).Message);
+        var problem = await (await Client.PostAsync("/widgets", body)).ReadProblemAsync(HttpStatusCode.RequestEntityTooLarge);
+        Assert.Equal("Request body too large", problem.Errors()[0].Message);
     }
 
     [Fact]
     public async Task WrongContentType_Returns415()
     {
         var body = new StringContent("name=x&price=1", Encoding.UTF8, "application/x-www-form-urlencoded");
-        var problem = await ProblemAsync(await Client.PostAsync("/widgets", body), HttpStatusCode.UnsupportedMediaType);
-        Assert.Equal("Content type must be application/json", FirstError(problem).Message);
+        var problem = await (await Client.PostAsync("/widgets", body)).ReadProblemAsync(HttpStatusCode.UnsupportedMediaType);
+        Assert.Equal("Content type must be application/json", problem.Errors()[0].Message);
     }
 
     [Theory]
@@ -122,8 +103,8 @@ public sealed class ErrorContractTests : IAsyncLifetime
     [InlineData("not json at all")]
     public async Task MalformedJson_Returns400(string json)
     {
-        var problem = await ProblemAsync(await Client.PostAsync("/widgets", new StringContent(json, Encoding.UTF8, "application/json")), HttpStatusCode.BadRequest);
-        Assert.Contains("JSON", FirstError(problem).Message, StringComparison.Ordinal);
+        var problem = await (await Client.PostAsync("/widgets", new StringContent(json, Encoding.UTF8, "application/json"))).ReadProblemAsync(HttpStatusCode.BadRequest);
+        Assert.Contains("JSON", problem.Errors()[0].Message, StringComparison.Ordinal);
     }
 
     [Theory]
@@ -133,8 +114,8 @@ public sealed class ErrorContractTests : IAsyncLifetime
     [InlineData("{\"name\": \"x\", \"price\": \"10\"}", "price")]
     public async Task WrongFieldType_Returns400_NamingTheField(string json, string field)
     {
-        var problem = await ProblemAsync(await Client.PostAsync("/widgets", new StringContent(json, Encoding.UTF8, "application/json")), HttpStatusCode.BadRequest);
-        Assert.Equal(($"Invalid value for '{field}'", field), FirstError(problem));
+        var problem = await (await Client.PostAsync("/widgets", new StringContent(json, Encoding.UTF8, "application/json"))).ReadProblemAsync(HttpStatusCode.BadRequest);
+        Assert.Equal(($"Invalid value for '{field}'", field), problem.Errors()[0]);
     }
 
     [Theory]
@@ -142,8 +123,8 @@ public sealed class ErrorContractTests : IAsyncLifetime
     [InlineData("null")]
     public async Task EmptyBody_Returns400(string json)
     {
-        var problem = await ProblemAsync(await Client.PostAsync("/widgets", new StringContent(json, Encoding.UTF8, "application/json")), HttpStatusCode.BadRequest);
-        Assert.Equal("A JSON request body is required", FirstError(problem).Message);
+        var problem = await (await Client.PostAsync("/widgets", new StringContent(json, Encoding.UTF8, "application/json"))).ReadProblemAsync(HttpStatusCode.BadRequest);
+        Assert.Equal("A JSON request body is required", problem.Errors()[0].Message);
     }
 
     [Fact]
@@ -156,15 +137,15 @@ public sealed class ErrorContractTests : IAsyncLifetime
     [Fact]
     public async Task BadQueryValue_Returns400_NamingTheParameter()
     {
-        var problem = await ProblemAsync(await Client.GetAsync("/widgets?limit=abc"), HttpStatusCode.BadRequest);
-        Assert.Equal(("Invalid value for 'limit'", "limit"), FirstError(problem));
+        var problem = await (await Client.GetAsync("/widgets?limit=abc")).ReadProblemAsync(HttpStatusCode.BadRequest);
+        Assert.Equal(("Invalid value for 'limit'", "limit"), problem.Errors()[0]);
     }
 
     [Fact]
     public async Task WrongMethod_Returns405()
     {
-        var problem = await ProblemAsync(await Client.DeleteAsync("/widgets"), HttpStatusCode.MethodNotAllowed);
-        Assert.Equal("Method not allowed", FirstError(problem).Message);
+        var problem = await (await Client.DeleteAsync("/widgets")).ReadProblemAsync(HttpStatusCode.MethodNotAllowed);
+        Assert.Equal("Method not allowed", problem.Errors()[0].Message);
     }
 
     [Fact]
@@ -172,8 +153,8 @@ public sealed class ErrorContractTests : IAsyncLifetime
     {
         var response = await Client.GetAsync("/boom");
 
-        var problem = await ProblemAsync(response, HttpStatusCode.InternalServerError);
-        Assert.Equal("Something went wrong", FirstError(problem).Message);
+        var problem = await response.ReadProblemAsync(HttpStatusCode.InternalServerError);
+        Assert.Equal("Something went wrong", problem.Errors()[0].Message);
         var text = problem.ToJsonString();
         Assert.DoesNotContain("hunter2", text, StringComparison.Ordinal);
         Assert.DoesNotContain("InvalidOperationException", text, StringComparison.Ordinal);
@@ -185,8 +166,8 @@ public sealed class ErrorContractTests : IAsyncLifetime
     {
         var response = await Client.GetAsync("/db-down");
 
-        var problem = await ProblemAsync(response, HttpStatusCode.ServiceUnavailable);
-        Assert.Equal("Service temporarily unavailable; try again later", FirstError(problem).Message);
+        var problem = await response.ReadProblemAsync(HttpStatusCode.ServiceUnavailable);
+        Assert.Equal("Service temporarily unavailable; try again later", problem.Errors()[0].Message);
         Assert.NotNull(response.Headers.RetryAfter);
     }
 

@@ -9,6 +9,7 @@ using Ticketing.Common.Events;
 using Ticketing.Common.Messaging;
 using Ticketing.Common.Outbox;
 using Ticketing.Common.Testing;
+using Ticketing.Common.Testing.Messaging;
 using Ticketing.Common.Testing.Processes;
 
 namespace Ticketing.Common.Tests.Messaging;
@@ -122,10 +123,11 @@ public sealed class JetStreamMessagingTests : IAsyncLifetime
         };
         var host = await StartAsync(log);
         var js = host.Services.GetRequiredService<INatsJSContext>();
+        await using var probe = await StreamProbe.StartAsync(host.Services);
 
         await host.PublishAsync(poison);
 
-        var parked = await NextDeadLetterAsync(js, TicketCreatedV1.Subject);
+        var parked = await probe.WaitForParkedAsync(TicketCreatedV1.Subject, TimeSpan.FromSeconds(30));
         Assert.Equal(3, log.CountFor(poison.Id)); // NATS_MAX_DELIVER=3 in the test host
         Assert.Equal(poison, EventJson.Deserialize<TicketCreatedV1>(parked.Data));
         Assert.Contains("gave up after 3 deliveries", parked.Headers![MessageHeaders.ParkedReason].ToString(), StringComparison.Ordinal);
@@ -145,10 +147,11 @@ public sealed class JetStreamMessagingTests : IAsyncLifetime
         var log = new HandlerLog { Behaviour = (_, _) => HandlerOutcome.Park("contract violation") };
         var host = await StartAsync(log);
         var ticket = MessagingTestHost.NewTicket();
+        await using var probe = await StreamProbe.StartAsync(host.Services);
 
         await host.PublishAsync(ticket);
 
-        var parked = await NextDeadLetterAsync(host.Services.GetRequiredService<INatsJSContext>(), TicketCreatedV1.Subject);
+        var parked = await probe.WaitForParkedAsync(TicketCreatedV1.Subject, TimeSpan.FromSeconds(30));
         Assert.Equal("contract violation", parked.Headers![MessageHeaders.ParkedReason].ToString());
         Assert.Equal(1, log.CountFor(ticket.Id));
     }
@@ -159,12 +162,12 @@ public sealed class JetStreamMessagingTests : IAsyncLifetime
         var log = new HandlerLog();
         var host = await StartAsync(log);
         var js = host.Services.GetRequiredService<INatsJSContext>();
-        await host.Services.GetRequiredService<JetStreamTopology>().EnsureAsync(CancellationToken.None);
+        await using var probe = await StreamProbe.StartAsync(host.Services); // also makes sure the streams exist
 
         var ack = await js.PublishAsync(TicketCreatedV1.Subject, Encoding.UTF8.GetBytes("{\"id\": 42, not json"), NatsRawSerializer<byte[]>.Default);
         ack.EnsureSuccess();
 
-        var parked = await NextDeadLetterAsync(js, TicketCreatedV1.Subject);
+        var parked = await probe.WaitForParkedAsync(TicketCreatedV1.Subject, TimeSpan.FromSeconds(30));
         Assert.StartsWith("undecodable TicketCreatedV1", parked.Headers![MessageHeaders.ParkedReason].ToString(), StringComparison.Ordinal);
         Assert.Equal("1", parked.Headers[MessageHeaders.Deliveries].ToString());
         Assert.Empty(log.Deliveries);
@@ -265,23 +268,5 @@ public sealed class JetStreamMessagingTests : IAsyncLifetime
         await Eventually.TrueAsync(() => log.CountFor(ticket.Id) == 1, "the ticket to be handled");
         Assert.StartsWith($"00-{requestTraceId}-", stored.TraceParent, StringComparison.Ordinal);
         Assert.Equal(requestTraceId, log.Deliveries.Single(d => d.Event.Id == ticket.Id).TraceId);
-    }
-
-    private async Task<NatsJSMsg<byte[]>> NextDeadLetterAsync(INatsJSContext js, string subject)
-    {
-        var deadLetterSubject = JetStreamTopology.DeadLetterSubject(_service, subject);
-        var consumer = await js.CreateOrUpdateConsumerAsync("TICKETING_DEADLETTER", new ConsumerConfig($"inspect-{Guid.NewGuid():N}")
-        {
-            FilterSubject = deadLetterSubject,
-            AckPolicy = ConsumerConfigAckPolicy.Explicit,
-        });
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        var message = await consumer.NextAsync(NatsRawSerializer<byte[]>.Default, cancellationToken: timeout.Token);
-        while (message is null)
-        {
-            message = await consumer.NextAsync(NatsRawSerializer<byte[]>.Default, cancellationToken: timeout.Token);
-        }
-
-        return (NatsJSMsg<byte[]>)message;
     }
 }

@@ -36,7 +36,7 @@ public sealed class ExpirationTests : IAsyncLifetime
 
         await _app.PublishAsync(new ExpirationCompletedV1(order.Id));
 
-        var cancelled = await (await _app.ObserveAsync<OrderCancelledV1>()).WaitForAsync(e => e.Id == order.Id, "OrderCancelled");
+        var cancelled = await _app.WaitForEventAsync<OrderCancelledV1>(e => e.Id == order.Id, "OrderCancelled");
         Assert.Equal(new OrderCancelledV1(order.Id, 1, new OrderTicketRefV1(order.Ticket.Id)), cancelled);
         var stored = await (await client.GetAsync($"/api/orders/{order.Id}")).ReadAsync<OrderResponse>(HttpStatusCode.OK);
         Assert.Equal((OrderStatus.Cancelled, 1L), (stored.Status, stored.Version));
@@ -54,7 +54,7 @@ public sealed class ExpirationTests : IAsyncLifetime
         // Expiration fired a tick early (clock skew): the order must wait, and the event comes back later.
         await _app.PublishAsync(new ExpirationCompletedV1(order.Id));
         await _app.WaitAsync(async () =>
-                (await _app.ConsumerInfoAsync<ExpirationCompletedV1>())?.NumRedelivered >= 1
+                (await _app.Events.ConsumerInfoAsync<ExpirationCompletedV1>())?.NumRedelivered >= 1
                 || (await _app.StoredOrderAsync(order.Id)).Status != OrderStatus.Created,
             "the early ExpirationCompleted to be sent back and delivered again");
         var early = await _app.StoredOrderAsync(order.Id);
@@ -63,7 +63,7 @@ public sealed class ExpirationTests : IAsyncLifetime
         _clock.SetUtcNow(order.ExpiresAt);
 
         await _app.WaitAsync(async () => (await _app.StoredOrderAsync(order.Id)).Status == OrderStatus.Cancelled, "the order to be cancelled at its expiresAt");
-        await (await _app.ObserveAsync<OrderCancelledV1>()).WaitForAsync(e => e.Id == order.Id, "OrderCancelled");
+        await _app.WaitForEventAsync<OrderCancelledV1>(e => e.Id == order.Id, "OrderCancelled");
     }
 
     [Fact]
@@ -79,7 +79,7 @@ public sealed class ExpirationTests : IAsyncLifetime
         var stored = await _app.StoredOrderAsync(order.Id);
         Assert.Equal((OrderStatus.Complete, 1L), (stored.Status, stored.Version));
         Assert.Empty(stored.Outbox);
-        Assert.DoesNotContain(await (await _app.ObserveAsync<OrderCancelledV1>()).AllAsync(), e => e.Id == order.Id);
+        Assert.DoesNotContain(await _app.Events.AllAsync<OrderCancelledV1>(), e => e.Id == order.Id);
     }
 
     [Fact]
@@ -94,7 +94,7 @@ public sealed class ExpirationTests : IAsyncLifetime
         var stored = await _app.StoredOrderAsync(order.Id);
         Assert.Equal((OrderStatus.Cancelled, 1L), (stored.Status, stored.Version));
         Assert.Empty(stored.Outbox);
-        Assert.Single(await (await _app.ObserveAsync<OrderCancelledV1>()).AllAsync(), e => e.Id == order.Id); // the buyer's own cancellation only
+        Assert.Single(await _app.Events.AllAsync<OrderCancelledV1>(), e => e.Id == order.Id); // the buyer's own cancellation only
     }
 
     [Fact]
@@ -104,6 +104,6 @@ public sealed class ExpirationTests : IAsyncLifetime
 
         await _app.PublishAsync(new ExpirationCompletedV1(orderId));
 
-        await (await _app.ObserveParkedAsync<ExpirationCompletedV1>()).WaitForAsync(e => e.OrderId == orderId, "the message to be dead-lettered");
+        await _app.WaitForParkedAsync<ExpirationCompletedV1>(e => e.OrderId == orderId, "the message to be dead-lettered");
     }
 }

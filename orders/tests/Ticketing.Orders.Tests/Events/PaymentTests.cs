@@ -33,7 +33,7 @@ public sealed class PaymentTests : IAsyncLifetime
 
         await _app.PublishAsync(new PaymentCreatedV1(DocumentIds.New(), order.Id, "pi_1"));
 
-        var completed = await (await _app.ObserveAsync<OrderCompletedV1>()).WaitForAsync(e => e.Id == order.Id, "OrderCompleted");
+        var completed = await _app.WaitForEventAsync<OrderCompletedV1>(e => e.Id == order.Id, "OrderCompleted");
         Assert.Equal(new OrderCompletedV1(order.Id, 1, new OrderTicketRefV1(order.Ticket.Id)), completed);
         var stored = await (await client.GetAsync($"/api/orders/{order.Id}")).ReadAsync<OrderResponse>(HttpStatusCode.OK);
         Assert.Equal((OrderStatus.Complete, 1L), (stored.Status, stored.Version));
@@ -50,8 +50,8 @@ public sealed class PaymentTests : IAsyncLifetime
 
         var stored = await _app.StoredOrderAsync(order.Id);
         Assert.Equal((OrderStatus.Complete, 1L, payment.Id), (stored.Status, stored.Version, stored.PaymentId));
-        Assert.Single(await (await _app.ObserveAsync<OrderCompletedV1>()).AllAsync(), e => e.Id == order.Id);
-        Assert.Empty(await (await _app.ObserveAsync<OrderRefundRequestedV1>()).AllAsync());
+        Assert.Single(await _app.Events.AllAsync<OrderCompletedV1>(), e => e.Id == order.Id);
+        Assert.Empty(await _app.Events.AllAsync<OrderRefundRequestedV1>());
     }
 
     [Fact]
@@ -63,12 +63,11 @@ public sealed class PaymentTests : IAsyncLifetime
 
         await _app.PublishAsync(payment);
 
-        var refunds = await _app.ObserveAsync<OrderRefundRequestedV1>();
-        var refund = await refunds.WaitForAsync(e => e.OrderId == order.Id, "OrderRefundRequested");
+        var refund = await _app.WaitForEventAsync<OrderRefundRequestedV1>(e => e.OrderId == order.Id, "OrderRefundRequested");
         Assert.Equal(new OrderRefundRequestedV1(order.Id, payment.Id, "pi_late"), refund);
         var stored = await (await client.GetAsync($"/api/orders/{order.Id}")).ReadAsync<OrderResponse>(HttpStatusCode.OK);
         Assert.Equal(OrderStatus.Cancelled, stored.Status);
-        Assert.Empty(await (await _app.ObserveAsync<OrderCompletedV1>()).AllAsync());
+        Assert.Empty(await _app.Events.AllAsync<OrderCompletedV1>());
 
         // The ticket stays free, and the same payment delivered again asks for no second refund.
         var next = await _app.CreateClient().PostAsJsonAsync("/api/orders", new { ticketId = order.Ticket.Id });
@@ -76,7 +75,7 @@ public sealed class PaymentTests : IAsyncLifetime
         var version = (await _app.StoredOrderAsync(order.Id)).Version;
         await _app.WaitHandledAsync<PaymentCreatedV1>(await _app.PublishAsync(payment, messageId: $"{payment.MessageId}:replayed"));
         Assert.Equal(version, (await _app.StoredOrderAsync(order.Id)).Version);
-        Assert.Single(await refunds.AllAsync());
+        Assert.Single(await _app.Events.AllAsync<OrderRefundRequestedV1>());
     }
 
     [Fact]
@@ -89,11 +88,11 @@ public sealed class PaymentTests : IAsyncLifetime
         var second = new PaymentCreatedV1(DocumentIds.New(), order.Id, "pi_2");
         await _app.PublishAsync(second);
 
-        var refund = await (await _app.ObserveAsync<OrderRefundRequestedV1>()).WaitForAsync(e => e.OrderId == order.Id, "OrderRefundRequested");
+        var refund = await _app.WaitForEventAsync<OrderRefundRequestedV1>(e => e.OrderId == order.Id, "OrderRefundRequested");
         Assert.Equal(new OrderRefundRequestedV1(order.Id, second.Id, "pi_2"), refund);
         var stored = await _app.StoredOrderAsync(order.Id);
         Assert.Equal((OrderStatus.Complete, first.Id), (stored.Status, stored.PaymentId));
-        Assert.Single(await (await _app.ObserveAsync<OrderCompletedV1>()).AllAsync(), e => e.Id == order.Id);
+        Assert.Single(await _app.Events.AllAsync<OrderCompletedV1>(), e => e.Id == order.Id);
     }
 
     [Fact]
@@ -103,6 +102,6 @@ public sealed class PaymentTests : IAsyncLifetime
 
         await _app.PublishAsync(payment);
 
-        await (await _app.ObserveParkedAsync<PaymentCreatedV1>()).WaitForAsync(e => e.Id == payment.Id, "the message to be dead-lettered");
+        await _app.WaitForParkedAsync<PaymentCreatedV1>(e => e.Id == payment.Id, "the message to be dead-lettered");
     }
 }

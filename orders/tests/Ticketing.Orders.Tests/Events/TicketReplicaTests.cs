@@ -66,7 +66,7 @@ public sealed class TicketReplicaTests : IAsyncLifetime
 
         var v2 = await _app.PublishAsync(Update(ticket, 2, "Second edit"));
         // v2 was delivered and sent back for later: nothing was applied over the gap.
-        await _app.WaitAsync(async () => await _app.ConsumerInfoAsync<TicketUpdatedV1>() is { } info && info.Delivered.StreamSeq >= v2 && info.NumAckPending == 1,
+        await _app.WaitAsync(async () => await _app.Events.ConsumerInfoAsync<TicketUpdatedV1>() is { } info && info.Delivered.StreamSeq >= v2 && info.NumAckPending == 1,
             "v2 to be delivered and held back");
         Assert.Equal(0, (await _app.Tickets.GetAsync(ticket.Id))!.Version);
 

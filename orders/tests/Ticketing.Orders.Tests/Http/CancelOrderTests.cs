@@ -1,6 +1,7 @@
 using System.Net;
 using Ticketing.Common.Events;
 using Ticketing.Common.Storage;
+using Ticketing.Common.Testing.Web;
 using Ticketing.Orders.Tests.Infrastructure;
 
 namespace Ticketing.Orders.Tests.Http;
@@ -23,7 +24,7 @@ public sealed class CancelOrderTests(OrdersAppFixture fixture) : IClassFixture<O
         var stored = await App.StoredOrderAsync(order.Id);
         Assert.Equal((OrderStatus.Cancelled, 1L), (stored.Status, stored.Version));
         Assert.False(await App.Orders.IsTicketHeldAsync(ticket.Id));
-        var cancelled = await (await App.ObserveAsync<OrderCancelledV1>()).WaitForAsync(e => e.Id == order.Id, "OrderCancelled");
+        var cancelled = await App.WaitForEventAsync<OrderCancelledV1>(e => e.Id == order.Id, "OrderCancelled");
         Assert.Equal(new OrderCancelledV1(order.Id, 1, new OrderTicketRefV1(ticket.Id)), cancelled);
     }
 
@@ -33,8 +34,7 @@ public sealed class CancelOrderTests(OrdersAppFixture fixture) : IClassFixture<O
         var client = App.CreateClient();
         var order = await App.PlaceOrderAsync(client, (await App.SeedTicketAsync()).Id);
         await client.DeleteAsync($"/api/orders/{order.Id}");
-        var events = await App.ObserveAsync<OrderCancelledV1>();
-        await events.WaitForAsync(e => e.Id == order.Id, "the first OrderCancelled");
+        await App.WaitForEventAsync<OrderCancelledV1>(e => e.Id == order.Id, "the first OrderCancelled");
 
         var again = await client.DeleteAsync($"/api/orders/{order.Id}");
 
@@ -43,7 +43,7 @@ public sealed class CancelOrderTests(OrdersAppFixture fixture) : IClassFixture<O
         Assert.Equal((OrderStatus.Cancelled, 1L), (stored.Status, stored.Version));
         Assert.Empty(stored.Outbox);
         // A second event would have been published by the write, before the response.
-        Assert.Single(await events.AllAsync(), e => e.Id == order.Id);
+        Assert.Single(await App.Events.AllAsync<OrderCancelledV1>(), e => e.Id == order.Id);
     }
 
     [Fact]
@@ -56,7 +56,7 @@ public sealed class CancelOrderTests(OrdersAppFixture fixture) : IClassFixture<O
 
         var response = await client.DeleteAsync($"/api/orders/{order.Id}");
 
-        await response.AssertProblemAsync(HttpStatusCode.BadRequest, "Cannot cancel a completed order");
+        await response.AssertProblemAsync(HttpStatusCode.BadRequest, ("Cannot cancel a completed order", null));
         Assert.Equal((OrderStatus.Complete, 1L), ((await App.StoredOrderAsync(order.Id)).Status, (await App.StoredOrderAsync(order.Id)).Version));
     }
 
@@ -67,7 +67,7 @@ public sealed class CancelOrderTests(OrdersAppFixture fixture) : IClassFixture<O
 
         var response = await App.CreateClient().DeleteAsync($"/api/orders/{order.Id}");
 
-        await response.AssertProblemAsync(HttpStatusCode.Forbidden, "Forbidden");
+        await response.AssertProblemAsync(HttpStatusCode.Forbidden, ("Forbidden", null));
         Assert.Equal(OrderStatus.Created, (await App.StoredOrderAsync(order.Id)).Status);
     }
 
@@ -78,7 +78,7 @@ public sealed class CancelOrderTests(OrdersAppFixture fixture) : IClassFixture<O
 
         var response = await App.CreateAnonymousClient().DeleteAsync($"/api/orders/{order.Id}");
 
-        await response.AssertProblemAsync(HttpStatusCode.Unauthorized, "Not authorized");
+        await response.AssertProblemAsync(HttpStatusCode.Unauthorized, ("Not authorized", null));
         Assert.Equal(OrderStatus.Created, (await App.StoredOrderAsync(order.Id)).Status);
     }
 
@@ -91,6 +91,6 @@ public sealed class CancelOrderTests(OrdersAppFixture fixture) : IClassFixture<O
 
         var response = await App.CreateClient().DeleteAsync($"/api/orders/{id}");
 
-        await response.AssertProblemAsync(HttpStatusCode.NotFound, "Not Found");
+        await response.AssertProblemAsync(HttpStatusCode.NotFound, ("Not Found", null));
     }
 }

@@ -5,6 +5,7 @@ using MongoDB.Driver;
 using Ticketing.Common.Events;
 using Ticketing.Common.Storage;
 using Ticketing.Common.Storage.Mongo;
+using Ticketing.Common.Testing.Web;
 using Ticketing.Orders.Tests.Infrastructure;
 
 namespace Ticketing.Orders.Tests.Http;
@@ -56,13 +57,12 @@ public sealed class ConcurrentReservationTests(OrdersAppFixture fixture) : IClas
         Assert.Equal(49, refused.Count);
         foreach (var response in refused)
         {
-            await response.AssertProblemAsync(HttpStatusCode.BadRequest, "Ticket is already reserved");
+            await response.AssertProblemAsync(HttpStatusCode.BadRequest, ("Ticket is already reserved", null));
         }
 
         var stored = Assert.Single(await app.Orders.ForTicketAsync(ticket.Id));
         Assert.Equal(OrderStatus.Created, stored.Status);
-        var created = await app.ObserveAsync<OrderCreatedV1>();
-        await created.WaitForAsync(e => e.Id == stored.Id, "OrderCreated of the winner");
-        Assert.Single(await created.AllAsync(), e => e.Ticket.Id == ticket.Id);
+        await app.WaitForEventAsync<OrderCreatedV1>(e => e.Id == stored.Id, "OrderCreated of the winner");
+        Assert.Single(await app.Events.AllAsync<OrderCreatedV1>(), e => e.Ticket.Id == ticket.Id);
     }
 }

@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text;
 using Ticketing.Common.Events;
 using Ticketing.Common.Storage;
+using Ticketing.Common.Testing.Web;
 using Ticketing.Orders.Endpoints;
 using Ticketing.Orders.Tests.Infrastructure;
 
@@ -20,7 +21,7 @@ public sealed class CreateOrderTests(OrdersAppFixture fixture) : IClassFixture<O
 
         var response = await App.CreateAnonymousClient().PostAsJsonAsync("/api/orders", new { ticketId = ticket.Id });
 
-        await response.AssertProblemAsync(HttpStatusCode.Unauthorized, "Not authorized");
+        await response.AssertProblemAsync(HttpStatusCode.Unauthorized, ("Not authorized", null));
         Assert.Empty(await App.Orders.ForTicketAsync(ticket.Id));
     }
 
@@ -35,7 +36,7 @@ public sealed class CreateOrderTests(OrdersAppFixture fixture) : IClassFixture<O
     {
         var response = await App.CreateClient().PostAsync("/api/orders", new StringContent(body, Encoding.UTF8, "application/json"));
 
-        await response.AssertProblemAsync(HttpStatusCode.BadRequest, "TicketId must be provided", "ticketId");
+        await response.AssertProblemAsync(HttpStatusCode.BadRequest, ("TicketId must be provided", "ticketId"));
     }
 
     [Fact]
@@ -43,7 +44,7 @@ public sealed class CreateOrderTests(OrdersAppFixture fixture) : IClassFixture<O
     {
         var response = await App.CreateClient().PostAsync("/api/orders", new StringContent("""{"ticketId":42}""", Encoding.UTF8, "application/json"));
 
-        await response.AssertProblemAsync(HttpStatusCode.BadRequest, "Invalid value for 'ticketId'", "ticketId");
+        await response.AssertProblemAsync(HttpStatusCode.BadRequest, ("Invalid value for 'ticketId'", "ticketId"));
     }
 
     [Fact]
@@ -51,7 +52,7 @@ public sealed class CreateOrderTests(OrdersAppFixture fixture) : IClassFixture<O
     {
         var response = await App.CreateClient().PostAsJsonAsync("/api/orders", new { ticketId = DocumentIds.New() });
 
-        await response.AssertProblemAsync(HttpStatusCode.NotFound, "Not Found");
+        await response.AssertProblemAsync(HttpStatusCode.NotFound, ("Not Found", null));
     }
 
     [Fact]
@@ -95,7 +96,7 @@ public sealed class CreateOrderTests(OrdersAppFixture fixture) : IClassFixture<O
 
         var order = await App.PlaceOrderAsync(client, ticket.Id);
 
-        var created = await (await App.ObserveAsync<OrderCreatedV1>()).WaitForAsync(e => e.Id == order.Id, "OrderCreated for the new order");
+        var created = await App.WaitForEventAsync<OrderCreatedV1>(e => e.Id == order.Id, "OrderCreated for the new order");
         Assert.Equal(new OrderCreatedV1(order.Id, 0, OrderStatus.Created, userId, order.ExpiresAt, new OrderTicketV1(ticket.Id, 99.99m)), created);
         Assert.Empty((await App.StoredOrderAsync(order.Id)).Outbox); // published by the write itself
     }
@@ -108,7 +109,7 @@ public sealed class CreateOrderTests(OrdersAppFixture fixture) : IClassFixture<O
 
         var response = await App.CreateClient().PostAsJsonAsync("/api/orders", new { ticketId = ticket.Id });
 
-        await response.AssertProblemAsync(HttpStatusCode.BadRequest, "Ticket is already reserved");
+        await response.AssertProblemAsync(HttpStatusCode.BadRequest, ("Ticket is already reserved", null));
         Assert.Single(await App.Orders.ForTicketAsync(ticket.Id));
     }
 
@@ -121,7 +122,7 @@ public sealed class CreateOrderTests(OrdersAppFixture fixture) : IClassFixture<O
 
         var response = await App.CreateClient().PostAsJsonAsync("/api/orders", new { ticketId = ticket.Id });
 
-        await response.AssertProblemAsync(HttpStatusCode.BadRequest, "Ticket is already reserved");
+        await response.AssertProblemAsync(HttpStatusCode.BadRequest, ("Ticket is already reserved", null));
     }
 
     [Fact]

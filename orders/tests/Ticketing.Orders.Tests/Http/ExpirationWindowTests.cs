@@ -20,7 +20,7 @@ public sealed class ExpirationWindowTests
         var order = await app.PlaceOrderAsync(app.CreateClient(), (await app.SeedTicketAsync()).Id);
 
         Assert.Equal(now + TimeSpan.FromSeconds(expectedSeconds), order.ExpiresAt);
-        var created = await (await app.ObserveAsync<OrderCreatedV1>()).WaitForAsync(e => e.Id == order.Id, "OrderCreated");
+        var created = await app.WaitForEventAsync<OrderCreatedV1>(e => e.Id == order.Id, "OrderCreated");
         Assert.Equal(order.ExpiresAt, created.ExpiresAt);
     }
 }

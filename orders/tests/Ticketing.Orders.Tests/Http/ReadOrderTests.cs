@@ -1,6 +1,7 @@
 using System.Net;
 using Ticketing.Common.Events;
 using Ticketing.Common.Storage;
+using Ticketing.Common.Testing.Web;
 using Ticketing.Orders.Endpoints;
 using Ticketing.Orders.Tests.Infrastructure;
 
@@ -16,7 +17,7 @@ public sealed class ReadOrderTests(OrdersAppFixture fixture) : IClassFixture<Ord
     {
         var response = await App.CreateAnonymousClient().GetAsync("/api/orders");
 
-        await response.AssertProblemAsync(HttpStatusCode.Unauthorized, "Not authorized");
+        await response.AssertProblemAsync(HttpStatusCode.Unauthorized, ("Not authorized", null));
     }
 
     [Fact]
@@ -79,7 +80,7 @@ public sealed class ReadOrderTests(OrdersAppFixture fixture) : IClassFixture<Ord
 
         var response = await App.CreateAnonymousClient().GetAsync($"/api/orders/{placed.Id}");
 
-        await response.AssertProblemAsync(HttpStatusCode.Unauthorized, "Not authorized");
+        await response.AssertProblemAsync(HttpStatusCode.Unauthorized, ("Not authorized", null));
     }
 
     [Theory]
@@ -91,7 +92,7 @@ public sealed class ReadOrderTests(OrdersAppFixture fixture) : IClassFixture<Ord
 
         var response = await App.CreateClient().GetAsync($"/api/orders/{id}");
 
-        await response.AssertProblemAsync(HttpStatusCode.NotFound, "Not Found");
+        await response.AssertProblemAsync(HttpStatusCode.NotFound, ("Not Found", null));
     }
 
     [Fact]
@@ -101,6 +102,6 @@ public sealed class ReadOrderTests(OrdersAppFixture fixture) : IClassFixture<Ord
 
         var response = await App.CreateClient().GetAsync($"/api/orders/{placed.Id}");
 
-        await response.AssertProblemAsync(HttpStatusCode.Forbidden, "Forbidden");
+        await response.AssertProblemAsync(HttpStatusCode.Forbidden, ("Forbidden", null));
     }
 }

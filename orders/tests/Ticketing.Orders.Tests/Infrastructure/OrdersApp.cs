@@ -5,10 +5,12 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using NATS.Client.Core;
 using NATS.Client.JetStream;
+using NATS.Client.JetStream.Models;
 using Ticketing.Common.Events;
 using Ticketing.Common.Messaging;
 using Ticketing.Common.Storage;
 using Ticketing.Common.Testing;
+using Ticketing.Common.Testing.Messaging;
 using Ticketing.Common.Testing.Processes;
 using Ticketing.Common.Testing.Web;
 using Ticketing.Orders.Data;
@@ -28,6 +30,7 @@ public sealed class OrdersApp : IAsyncDisposable
     private readonly NatsServer _nats;
     private readonly ServiceFactory<Program> _factory;
     private readonly WebApplicationFactory<Program> _host;
+    private StreamProbe? _events;
 
     private OrdersApp(NatsServer nats, ServiceFactory<Program> factory, WebApplicationFactory<Program> host, FakeTimeProvider? clock)
     {
@@ -44,6 +47,9 @@ public sealed class OrdersApp : IAsyncDisposable
     public OrderStore Orders => Services.GetRequiredService<OrderStore>();
     public TicketReplicaStore Tickets => Services.GetRequiredService<TicketReplicaStore>();
     private INatsJSContext JetStream => Services.GetRequiredService<INatsJSContext>();
+
+    /// <summary>What the service published and parked, and its durable consumers, as another service sees them.</summary>
+    public StreamProbe Events => _events ?? throw new InvalidOperationException("The app has not started.");
 
     /// <summary>
     /// Starts nats-server and the service. With <paramref name="clock"/> the service's <see cref="TimeProvider"/> is
@@ -69,6 +75,7 @@ public sealed class OrdersApp : IAsyncDisposable
             var connection = app.Services.GetRequiredService<INatsConnection>();
             await Eventually.TrueAsync(() => connection.ConnectionState == NatsConnectionState.Open, "the service to connect to NATS");
             await app.Services.GetRequiredService<JetStreamTopology>().EnsureAsync(CancellationToken.None);
+            app._events = await StreamProbe.StartAsync(app.Services);
         }
         catch
         {
@@ -136,7 +143,7 @@ public sealed class OrdersApp : IAsyncDisposable
     public Task WaitHandledAsync<TEvent>(ulong sequence) where TEvent : IIntegrationEvent<TEvent>
     {
         var name = EventConsumer<TEvent>.ConsumerName(OrdersServices.ServiceName);
-        return WaitAsync(async () => await ConsumerInfoAsync(name) is { } info && info.AckFloor.StreamSeq >= sequence,
+        return WaitAsync(async () => await Events.ConsumerInfoAsync<TEvent>() is { } info && info.AckFloor.StreamSeq >= sequence,
             $"{name} to acknowledge stream message {sequence}");
     }
 
@@ -164,55 +171,45 @@ public sealed class OrdersApp : IAsyncDisposable
         return value!;
     }
 
+    /// <summary>Waits for the first <typeparamref name="TEvent"/> the service published that matches, reporting the consumers' state on a timeout.</summary>
+    public Task<TEvent> WaitForEventAsync<TEvent>(Func<TEvent, bool> match, string what) where TEvent : class, IIntegrationEvent<TEvent> =>
+        WaitForValueAsync(async () => (await Events.AllAsync<TEvent>()).FirstOrDefault(match), what);
+
+    /// <summary>Waits until the service has parked a <typeparamref name="TEvent"/> that matches, reporting the consumers' state on a timeout.</summary>
+    public Task<TEvent> WaitForParkedAsync<TEvent>(Func<TEvent, bool> match, string what) where TEvent : class, IIntegrationEvent<TEvent> =>
+        WaitForValueAsync(async () => (await Events.ParkedAsync(TEvent.Subject)).Select(m => EventJson.Deserialize<TEvent>(m.Data)).FirstOrDefault(match), what);
+
     private async Task<string> DescribeConsumersAsync()
     {
-        var lines = new List<string>();
-        foreach (var name in new[]
-                 {
-                     EventConsumer<TicketCreatedV1>.ConsumerName(OrdersServices.ServiceName),
-                     EventConsumer<TicketUpdatedV1>.ConsumerName(OrdersServices.ServiceName),
-                     EventConsumer<ExpirationCompletedV1>.ConsumerName(OrdersServices.ServiceName),
-                     EventConsumer<PaymentCreatedV1>.ConsumerName(OrdersServices.ServiceName),
-                 })
+        var lines = new List<string>
         {
-            var info = await ConsumerInfoAsync(name);
-            lines.Add(info is null
-                ? $"{name}: missing"
-                : $"{name}: delivered stream seq {info.Delivered.StreamSeq}, ack floor {info.AckFloor.StreamSeq}, ack pending {info.NumAckPending}, " +
-                  $"redelivered {info.NumRedelivered}, unprocessed {info.NumPending}, waiting pulls {info.NumWaiting}");
-        }
+            Describe<TicketCreatedV1>(await Events.ConsumerInfoAsync<TicketCreatedV1>()),
+            Describe<TicketUpdatedV1>(await Events.ConsumerInfoAsync<TicketUpdatedV1>()),
+            Describe<ExpirationCompletedV1>(await Events.ConsumerInfoAsync<ExpirationCompletedV1>()),
+            Describe<PaymentCreatedV1>(await Events.ConsumerInfoAsync<PaymentCreatedV1>()),
+        };
 
         var deadLetters = (await JetStream.GetStreamAsync("TICKETING_DEADLETTER")).Info.State.Messages;
         lines.Add($"dead letters: {deadLetters}; NATS connection: {Services.GetRequiredService<INatsConnection>().ConnectionState}");
         return string.Join('\n', lines);
     }
 
-    /// <summary>The service's durable consumer for <typeparamref name="TEvent"/>, or null before it exists.</summary>
-    public Task<NATS.Client.JetStream.Models.ConsumerInfo?> ConsumerInfoAsync<TEvent>() where TEvent : IIntegrationEvent<TEvent> =>
-        ConsumerInfoAsync(EventConsumer<TEvent>.ConsumerName(OrdersServices.ServiceName));
-
-    private async Task<NATS.Client.JetStream.Models.ConsumerInfo?> ConsumerInfoAsync(string name)
+    private static string Describe<TEvent>(ConsumerInfo? info) where TEvent : IIntegrationEvent<TEvent>
     {
-        try
-        {
-            return (await JetStream.GetConsumerAsync("TICKETING", name)).Info;
-        }
-        catch (NatsJSApiException)
-        {
-            return null; // not created yet
-        }
+        var name = EventConsumer<TEvent>.ConsumerName(OrdersServices.ServiceName);
+        return info is null
+            ? $"{name}: missing"
+            : $"{name}: delivered stream seq {info.Delivered.StreamSeq}, ack floor {info.AckFloor.StreamSeq}, ack pending {info.NumAckPending}, " +
+              $"redelivered {info.NumRedelivered}, unprocessed {info.NumPending}, waiting pulls {info.NumWaiting}";
     }
-
-    /// <summary>Everything published on <typeparamref name="TEvent"/>'s subject, read with a consumer of the test's own.</summary>
-    public Task<PublishedEvents<TEvent>> ObserveAsync<TEvent>() where TEvent : class, IIntegrationEvent<TEvent> =>
-        PublishedEvents<TEvent>.CreateAsync(JetStream, "TICKETING", TEvent.Subject, WaitAsync);
-
-    /// <summary>The messages orders parked for <typeparamref name="TEvent"/>.</summary>
-    public Task<PublishedEvents<TEvent>> ObserveParkedAsync<TEvent>() where TEvent : class, IIntegrationEvent<TEvent> =>
-        PublishedEvents<TEvent>.CreateAsync(JetStream, "TICKETING_DEADLETTER", JetStreamTopology.DeadLetterSubject(OrdersServices.ServiceName, TEvent.Subject), WaitAsync);
 
     public async ValueTask DisposeAsync()
     {
+        if (_events is not null)
+        {
+            await _events.DisposeAsync();
+        }
+
         await _factory.DisposeAsync(); // disposes the derived host too
         await _nats.DisposeAsync();
     }

@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Ticketing.Common.Events;
 using Ticketing.Common.Storage;
 using Ticketing.Common.Testing.Processes;
+using Ticketing.Common.Testing.Web;
 using Ticketing.Tickets.Data;
 using Ticketing.Tickets.Domain;
 using Ticketing.Tickets.Endpoints;

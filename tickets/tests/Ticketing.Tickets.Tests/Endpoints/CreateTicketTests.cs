@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Ticketing.Common.Events;
+using Ticketing.Common.Testing.Web;
 using Ticketing.Tickets.Tests.Infrastructure;
 
 namespace Ticketing.Tickets.Tests.Endpoints;

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json.Nodes;
 using Ticketing.Common.Storage;
+using Ticketing.Common.Testing.Web;
 using Ticketing.Tickets.Tests.Infrastructure;
 
 namespace Ticketing.Tickets.Tests.Endpoints;

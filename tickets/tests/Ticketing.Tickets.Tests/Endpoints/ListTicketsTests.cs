@@ -1,6 +1,7 @@
 using System.Net;
 using Ticketing.Common.Storage;
 using Ticketing.Common.Testing.Processes;
+using Ticketing.Common.Testing.Web;
 using Ticketing.Tickets.Domain;
 using Ticketing.Tickets.Tests.Infrastructure;
 

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using Ticketing.Common.Events;
 using Ticketing.Common.Storage;
+using Ticketing.Common.Testing.Web;
 using Ticketing.Tickets.Endpoints;
 using Ticketing.Tickets.Tests.Infrastructure;
 

@@ -1,3 +1,5 @@
+using System.Net;
+using System.Net.Http.Json;
 using Microsoft.Extensions.DependencyInjection;
 using NATS.Client.Core;
 using Ticketing.Common.Events;
@@ -5,7 +7,9 @@ using Ticketing.Common.Messaging;
 using Ticketing.Common.Outbox;
 using Ticketing.Common.Storage;
 using Ticketing.Common.Testing;
+using Ticketing.Common.Testing.Messaging;
 using Ticketing.Common.Testing.Processes;
+using Ticketing.Tickets.Endpoints;
 using Ticketing.Tickets.Tests.Infrastructure;
 
 namespace Ticketing.Tickets.Tests.Events;
@@ -19,7 +23,7 @@ public sealed class TicketEventsTests : IAsyncLifetime
 {
     private NatsServer _nats = null!;
     private TicketsApp _app = null!;
-    private EventProbe? _probe;
+    private StreamProbe? _probe;
 
     public async Task InitializeAsync()
     {
@@ -39,7 +43,7 @@ public sealed class TicketEventsTests : IAsyncLifetime
         await _nats.DisposeAsync();
     }
 
-    private async Task<EventProbe> ProbeAsync() => _probe ??= await EventProbe.StartAsync(_app, _nats.Url);
+    private async Task<StreamProbe> ProbeAsync() => _probe ??= await StreamProbe.StartAsync(_app.Services, "ticketing.ticket.>");
 
     /// <summary>Publishes an order event the way orders does (JetStream, message id, headers).</summary>
     private Task PublishAsync<TEvent>(TEvent @event) where TEvent : IIntegrationEvent<TEvent> =>
@@ -52,7 +56,7 @@ public sealed class TicketEventsTests : IAsyncLifetime
     /// Creates a ticket after everything else and waits for its TicketCreated: the stream is ordered, so by then
     /// the probe has seen every event published before it.
     /// </summary>
-    private async Task SentinelAsync(EventProbe probe)
+    private async Task SentinelAsync(StreamProbe probe)
     {
         var sentinel = await _app.CreateSignedInClient(out _).CreateTicketAsync("Sentinel", 1m);
         await probe.WaitForAsync<TicketCreatedV1>(e => e.Id == sentinel.Id, "the sentinel ticket's TicketCreated");
@@ -71,9 +75,27 @@ public sealed class TicketEventsTests : IAsyncLifetime
         var updated = await probe.WaitForAsync<TicketUpdatedV1>(e => e.Id == ticket.Id, "TicketUpdated");
         Assert.Equal(new TicketCreatedV1(ticket.Id, 0, "Concert", 20m, userId), created);
         Assert.Equal(new TicketUpdatedV1(ticket.Id, 1, "Concert (moved)", 25.5m, userId, null, TicketStatus.Available), updated);
-        Assert.Contains(probe.Messages, m => m.MessageId == $"ticket.created:{ticket.Id}:v0");
-        Assert.Contains(probe.Messages, m => m.MessageId == $"ticket.updated:{ticket.Id}:v1");
+        var messages = await probe.MessagesAsync();
+        Assert.Contains(messages, m => m.MessageId == $"ticket.created:{ticket.Id}:v0");
+        Assert.Contains(messages, m => m.MessageId == $"ticket.updated:{ticket.Id}:v1");
         Assert.Empty((await _app.Store.GetAsync(ticket.Id))!.Outbox); // published by the write itself, then removed
+    }
+
+    [Fact]
+    public async Task CreatingATicket_InARequestWithATraceparent_PublishesTicketCreatedInThatTrace()
+    {
+        var probe = await ProbeAsync();
+        const string traceId = "0af7651916cd43dd8448eb211c80319c";
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/tickets") { Content = JsonContent.Create(new { title = "Traced", price = 20m }) };
+        request.Headers.Add("traceparent", $"00-{traceId}-b7ad6b7169203331-01");
+
+        var response = await _app.CreateSignedInClient(out _).SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        var ticket = (await response.Content.ReadFromJsonAsync<TicketResponse>(Api.Json))!;
+        await probe.WaitForAsync<TicketCreatedV1>(e => e.Id == ticket.Id, "TicketCreated");
+        var message = Assert.Single(await probe.MessagesAsync(), m => m.MessageId == $"ticket.created:{ticket.Id}:v0");
+        Assert.StartsWith($"00-{traceId}-", message.Header(MessageHeaders.TraceParent), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -107,8 +129,8 @@ public sealed class TicketEventsTests : IAsyncLifetime
         var shown = await _app.CreateAnonymousClient().GetTicketAsync(ticket.Id);
         Assert.Equal((holder, TicketStatus.Reserved, 1L), (shown.OrderId, shown.Status, shown.Version));
         await SentinelAsync(probe);
-        Assert.Equal([1L], probe.All<TicketUpdatedV1>().Where(e => e.Id == ticket.Id).Select(e => e.Version));
-        Assert.Equal(0, await probe.ParkedCountAsync());
+        Assert.Equal([1L], (await probe.AllAsync<TicketUpdatedV1>()).Where(e => e.Id == ticket.Id).Select(e => e.Version));
+        Assert.Empty(await probe.ParkedAsync());
     }
 
     [Fact]
@@ -127,8 +149,8 @@ public sealed class TicketEventsTests : IAsyncLifetime
         var shown = await _app.CreateAnonymousClient().GetTicketAsync(ticket.Id);
         Assert.Equal((orderCreated.Id, 1L), (shown.OrderId, shown.Version));
         await SentinelAsync(probe);
-        Assert.Equal([1L], probe.All<TicketUpdatedV1>().Where(e => e.Id == ticket.Id).Select(e => e.Version));
-        Assert.Equal(0, await probe.ParkedCountAsync());
+        Assert.Equal([1L], (await probe.AllAsync<TicketUpdatedV1>()).Where(e => e.Id == ticket.Id).Select(e => e.Version));
+        Assert.Empty(await probe.ParkedAsync());
     }
 
     [Fact]
@@ -177,15 +199,15 @@ public sealed class TicketEventsTests : IAsyncLifetime
         await PublishAsync(OrderCreated(second, ticket.Id));
         await Eventually.TrueAsync(async () =>
         {
-            var info = (await probe.JetStream.GetConsumerAsync("TICKETING", EventConsumer<OrderCreatedV1>.ConsumerName("tickets"))).Info;
+            var info = await probe.ConsumerInfoAsync<OrderCreatedV1>();
             return info is { NumPending: 0, NumAckPending: 1, NumRedelivered: 1 };
         }, "the second OrderCreated to be handled, put back and delivered again");
         await PublishAsync(new OrderCancelledV1(first, 1, new OrderTicketRefV1(ticket.Id)));
 
         var reserved = await probe.WaitForAsync<TicketUpdatedV1>(e => e.Id == ticket.Id && e.Version == 3, "the second reservation");
         Assert.Equal((second, TicketStatus.Reserved), (reserved.OrderId, reserved.Status));
-        Assert.Equal([1L, 2L, 3L], probe.All<TicketUpdatedV1>().Where(e => e.Id == ticket.Id).Select(e => e.Version));
-        Assert.Equal(0, await probe.ParkedCountAsync());
+        Assert.Equal([1L, 2L, 3L], (await probe.AllAsync<TicketUpdatedV1>()).Where(e => e.Id == ticket.Id).Select(e => e.Version));
+        Assert.Empty(await probe.ParkedAsync());
     }
 
     [Fact]
@@ -196,8 +218,9 @@ public sealed class TicketEventsTests : IAsyncLifetime
 
         await PublishAsync(OrderCreated(DocumentIds.New(), unknown));
 
-        var (data, reason) = await probe.NextParkedAsync();
-        Assert.Equal(unknown, EventJson.Deserialize<OrderCreatedV1>(data).Ticket.Id);
+        var parked = await probe.WaitForParkedAsync();
+        var reason = parked.Header(MessageHeaders.ParkedReason);
+        Assert.Equal(unknown, EventJson.Deserialize<OrderCreatedV1>(parked.Data).Ticket.Id);
         Assert.Contains($"ticket {unknown}", reason, StringComparison.Ordinal);
         Assert.Contains("does not exist", reason, StringComparison.Ordinal);
     }

@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using Ticketing.Tickets.Endpoints;
 
 namespace Ticketing.Tickets.Tests.Infrastructure;
@@ -36,18 +35,4 @@ public static class Api
         client.PutAsJsonAsync($"/api/tickets/{id}", body);
 
     public static HttpContent RawJson(string json) => new StringContent(json, System.Text.Encoding.UTF8, "application/json");
-
-    /// <summary>
-    /// Asserts the error contract: the status, <c>application/problem+json</c>, and exactly these
-    /// <c>errors</c> (message and field), in this order.
-    /// </summary>
-    public static async Task AssertProblemAsync(this HttpResponseMessage response, HttpStatusCode status, params (string Message, string? Field)[] errors)
-    {
-        Assert.Equal(status, response.StatusCode);
-        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
-        var body = JsonNode.Parse(await response.Content.ReadAsStringAsync())!.AsObject();
-        Assert.Equal((int)status, (int)body["status"]!);
-        var actual = body["errors"]!.AsArray().Select(e => ((string)e!["message"]!, (string?)e["field"])).ToArray();
-        Assert.Equal(errors, actual);
-    }
 }
