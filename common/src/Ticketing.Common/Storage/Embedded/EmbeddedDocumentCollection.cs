@@ -5,7 +5,7 @@ using Ticketing.Common.Outbox;
 namespace Ticketing.Common.Storage.Embedded;
 
 /// <summary>A LiteDB collection behind <see cref="IDocumentCollection{T}"/> and, for outbox documents, <see cref="IOutboxStore"/>.</summary>
-internal sealed class EmbeddedDocumentCollection<T>(LiteDatabase database, string name, Lock writeGate)
+internal sealed class EmbeddedDocumentCollection<T>(LiteDatabase database, string name, Lock gate)
     : IDocumentCollection<T>, IOutboxStore
     where T : class, IDocument
 {
@@ -15,8 +15,13 @@ internal sealed class EmbeddedDocumentCollection<T>(LiteDatabase database, strin
 
     public string Name => name;
 
-    public Task<T?> GetAsync(string id, CancellationToken cancellationToken = default) =>
-        Task.FromResult<T?>(_collection.FindById(id));
+    public Task<T?> GetAsync(string id, CancellationToken cancellationToken = default)
+    {
+        lock (gate)
+        {
+            return Task.FromResult<T?>(_collection.FindById(id));
+        }
+    }
 
     public Task<IReadOnlyList<T>> FindAsync(
         Expression<Func<T, bool>> filter,
@@ -29,13 +34,16 @@ internal sealed class EmbeddedDocumentCollection<T>(LiteDatabase database, strin
             query = options.Descending ? query.OrderByDescending(orderBy) : query.OrderBy(orderBy);
         }
 
-        var result = query.Skip(options?.Skip ?? 0).Limit(options?.Limit ?? int.MaxValue).ToList();
-        return Task.FromResult<IReadOnlyList<T>>(result);
+        lock (gate)
+        {
+            var result = query.Skip(options?.Skip ?? 0).Limit(options?.Limit ?? int.MaxValue).ToList();
+            return Task.FromResult<IReadOnlyList<T>>(result);
+        }
     }
 
     public Task<WriteResult> InsertAsync(T document, CancellationToken cancellationToken = default)
     {
-        lock (writeGate)
+        lock (gate)
         {
             try
             {
@@ -55,7 +63,7 @@ internal sealed class EmbeddedDocumentCollection<T>(LiteDatabase database, strin
         CancellationToken cancellationToken = default)
     {
         var id = document.Id;
-        lock (writeGate)
+        lock (gate)
         {
             if (!_collection.Exists(d => d.Id == id))
             {
@@ -85,7 +93,7 @@ internal sealed class EmbeddedDocumentCollection<T>(LiteDatabase database, strin
         bool unique,
         CancellationToken cancellationToken = default)
     {
-        lock (writeGate)
+        lock (gate)
         {
             _collection.EnsureIndex(name, key, unique);
         }
@@ -96,10 +104,13 @@ internal sealed class EmbeddedDocumentCollection<T>(LiteDatabase database, strin
     public Task<IReadOnlyList<PendingEvents>> FindPendingAsync(int maxDocuments, CancellationToken cancellationToken = default)
     {
         var raw = database.GetCollection(name);
-        var pending = raw.Query()
-            .Where($"COUNT($.{OutboxField}) > 0")
-            .Limit(maxDocuments)
-            .ToList()
+        List<BsonDocument> documents;
+        lock (gate)
+        {
+            documents = raw.Query().Where($"COUNT($.{OutboxField}) > 0").Limit(maxDocuments).ToList();
+        }
+
+        var pending = documents
             .Select(doc => new PendingEvents(
                 doc["_id"].AsString,
                 doc[OutboxField].AsArray.Select(m => database.Mapper.Deserialize<OutboxMessage>(m)).ToList()))
@@ -111,7 +122,7 @@ internal sealed class EmbeddedDocumentCollection<T>(LiteDatabase database, strin
     public Task RemovePendingAsync(string documentId, IReadOnlyCollection<string> messageIds, CancellationToken cancellationToken = default)
     {
         var raw = database.GetCollection(name);
-        lock (writeGate)
+        lock (gate)
         {
             var doc = raw.FindById(documentId);
             if (doc is null || !doc[OutboxField].IsArray)
