@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Ticketing.Common.Testing.Processes;
+using Ticketing.Common.Testing.Web;
 
 namespace Ticketing.Gateway.Tests;
 
@@ -94,7 +95,7 @@ public sealed class GatewayTests : IAsyncLifetime
 
         using var response = await client.GetAsync(path);
 
-        await AssertProblemAsync(response, HttpStatusCode.NotFound, "Not Found");
+        await response.AssertProblemAsync(HttpStatusCode.NotFound, ("Not Found", null));
     }
 
     [Fact]
@@ -107,7 +108,7 @@ public sealed class GatewayTests : IAsyncLifetime
 
         using var response = await client.PostAsJsonAsync("/api/tickets", new { title = "x", price = 1 });
 
-        await AssertProblemAsync(response, HttpStatusCode.ServiceUnavailable, "The tickets service is not available; try again later");
+        await response.AssertProblemAsync(HttpStatusCode.ServiceUnavailable, ("The tickets service is not available; try again later", null));
     }
 
     [Fact]
@@ -120,7 +121,7 @@ public sealed class GatewayTests : IAsyncLifetime
 
         using var response = await client.GetAsync("/api/orders");
 
-        await AssertProblemAsync(response, HttpStatusCode.ServiceUnavailable, "The orders service is not running; try again later");
+        await response.AssertProblemAsync(HttpStatusCode.ServiceUnavailable, ("The orders service is not running; try again later", null));
     }
 
     [Fact]
@@ -212,14 +213,5 @@ public sealed class GatewayTests : IAsyncLifetime
         Assert.Equal("tickets", (await api.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("service").GetString());
         using var health = await client.GetAsync("/health");
         Assert.True((await health.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("services").TryGetProperty("client", out _));
-    }
-
-    private static async Task AssertProblemAsync(HttpResponseMessage response, HttpStatusCode status, string message)
-    {
-        Assert.Equal(status, response.StatusCode);
-        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
-        var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
-        Assert.Equal((int)status, problem.GetProperty("status").GetInt32());
-        Assert.Equal(message, problem.GetProperty("errors")[0].GetProperty("message").GetString());
     }
 }
