@@ -47,16 +47,6 @@ public sealed class NatsServer : IAsyncDisposable
         }
     }
 
-    /// <summary>Kills the server outright (SIGKILL), as a crash would.</summary>
-    public async Task KillAsync()
-    {
-        if (_process is not null)
-        {
-            await _process.DisposeAsync();
-            _process = null;
-        }
-    }
-
     public async ValueTask DisposeAsync()
     {
         await StopAsync();

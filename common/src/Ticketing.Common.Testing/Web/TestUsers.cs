@@ -29,8 +29,6 @@ public static class TestUsers
         return userId;
     }
 
-    public static void SignOut(this HttpClient client) => client.DefaultRequestHeaders.Remove("Cookie");
-
     public static AuthenticationHeaderValue Bearer(string jwtKey, string userId, string email) =>
         new("Bearer", Tokens(jwtKey).Issue(userId, email));
 }

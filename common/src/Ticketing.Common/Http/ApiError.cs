@@ -60,8 +60,6 @@ public static class ApiProblem
 
     public static ProblemHttpResult BadRequest(string message, string? field = null) => Result(400, new ApiError(message, field));
     public static ProblemHttpResult NotFound() => Result(404, new ApiError(NotFoundMessage));
-    public static ProblemHttpResult Forbidden() => Result(403, new ApiError(ForbiddenMessage));
-    public static ProblemHttpResult NotAuthorized() => Result(401, new ApiError(NotAuthorizedMessage));
 
     /// <summary>Writes the contract straight to a response (middleware, authentication, rate limiter).</summary>
     public static Task WriteAsync(HttpContext context, int status, params ApiError[] errors) =>

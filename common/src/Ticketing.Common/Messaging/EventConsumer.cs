@@ -37,7 +37,7 @@ public sealed class EventConsumer<TEvent>(
     public static string ConsumerName(string serviceName) =>
         $"{serviceName}-{TEvent.Subject["ticketing.".Length..].Replace('.', '-')}";
 
-    private string Name => ConsumerName(options.ServiceName);
+    private string Name { get; } = ConsumerName(options.ServiceName);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
