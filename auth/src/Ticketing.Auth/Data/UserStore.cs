@@ -7,25 +7,25 @@ namespace Ticketing.Auth.Data;
 public interface IUserStore
 {
     /// <summary>Stores a new user; false when the email (or, in theory, the id) is taken.</summary>
-    Task<bool> TryAddAsync(UserDocument user, CancellationToken cancellationToken = default);
+    Task<bool> TryAddAsync(User user, CancellationToken cancellationToken = default);
 
-    Task<UserDocument?> FindByEmailAsync(string email, CancellationToken cancellationToken = default);
+    Task<User?> FindByEmailAsync(string email, CancellationToken cancellationToken = default);
 
     /// <summary>Replaces the hash only if the stored one is still <paramref name="user"/>'s (compare-and-set).</summary>
-    Task<bool> TryReplacePasswordHashAsync(UserDocument user, string newHash, CancellationToken cancellationToken = default);
+    Task<bool> TryReplacePasswordHashAsync(User user, string newHash, CancellationToken cancellationToken = default);
 }
 
 /// <summary><see cref="IUserStore"/> over the service's document collection (MongoDB or the embedded store).</summary>
-public sealed class UserStore(IDocumentCollection<UserDocument> users) : IUserStore
+public sealed class UserStore(IDocumentCollection<User> users) : IUserStore
 {
     public const string CollectionName = "users";
     public const string EmailIndex = "email_unique";
 
     /// <summary>Run once at start, before requests: the unique index is what refuses concurrent duplicate signups.</summary>
-    public static Task InitializeAsync(IDocumentCollection<UserDocument> users, CancellationToken cancellationToken) =>
+    public static Task InitializeAsync(IDocumentCollection<User> users, CancellationToken cancellationToken) =>
         users.EnsureIndexAsync(EmailIndex, u => u.Email, unique: true, cancellationToken);
 
-    public async Task<bool> TryAddAsync(UserDocument user, CancellationToken cancellationToken = default)
+    public async Task<bool> TryAddAsync(User user, CancellationToken cancellationToken = default)
     {
         var result = await users.InsertAsync(user with { Email = EmailAddress.Normalize(user.Email) }, cancellationToken);
         return result switch
@@ -36,14 +36,14 @@ public sealed class UserStore(IDocumentCollection<UserDocument> users) : IUserSt
         };
     }
 
-    public async Task<UserDocument?> FindByEmailAsync(string email, CancellationToken cancellationToken = default)
+    public async Task<User?> FindByEmailAsync(string email, CancellationToken cancellationToken = default)
     {
         var normalized = EmailAddress.Normalize(email);
-        var found = await users.FindAsync(u => u.Email == normalized, new FindOptions<UserDocument> { Limit = 1 }, cancellationToken);
+        var found = await users.FindAsync(u => u.Email == normalized, new FindOptions<User> { Limit = 1 }, cancellationToken);
         return found.Count > 0 ? found[0] : null;
     }
 
-    public async Task<bool> TryReplacePasswordHashAsync(UserDocument user, string newHash, CancellationToken cancellationToken = default)
+    public async Task<bool> TryReplacePasswordHashAsync(User user, string newHash, CancellationToken cancellationToken = default)
     {
         var storedHash = user.PasswordHash;
         var result = await users.ReplaceAsync(user with { PasswordHash = newHash }, u => u.PasswordHash == storedHash, cancellationToken);

@@ -1,18 +1,7 @@
 using System.Security.Cryptography;
 using Microsoft.AspNetCore.Identity;
-using Ticketing.Auth.Data;
 
 namespace Ticketing.Auth.Domain;
-
-/// <summary>What checking a password against a stored hash found.</summary>
-public enum PasswordCheck
-{
-    Failed,
-    Success,
-
-    /// <summary>Correct, but hashed with older parameters: store a fresh hash.</summary>
-    SuccessRehashNeeded,
-}
 
 /// <summary>
 /// Slow salted password hashes (ASP.NET Core Identity's PBKDF2 <see cref="IPasswordHasher{TUser}"/>, compared
@@ -25,12 +14,12 @@ public sealed class PasswordHashing
 
     // Signing in with an unknown email verifies against this hash of a random secret, so it costs what a wrong
     // password costs and the response time does not tell which emails have accounts.
-    private static readonly UserDocument Nobody = new() { Id = "000000000000000000000000", Email = "nobody@invalid", PasswordHash = string.Empty };
+    private static readonly User Nobody = new() { Id = "000000000000000000000000", Email = "nobody@invalid", PasswordHash = string.Empty };
 
-    private readonly IPasswordHasher<UserDocument> _hasher;
+    private readonly IPasswordHasher<User> _hasher;
     private readonly string _unknownUserHash;
 
-    public PasswordHashing(IPasswordHasher<UserDocument> hasher)
+    public PasswordHashing(IPasswordHasher<User> hasher)
     {
         _hasher = hasher;
         _unknownUserHash = hasher.HashPassword(Nobody, Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)));
@@ -59,22 +48,17 @@ public sealed class PasswordHashing
         return count >= MinLength;
     }
 
-    public string Hash(UserDocument user, string password) => _hasher.HashPassword(user, password);
+    public string Hash(User user, string password) => _hasher.HashPassword(user, password);
 
-    /// <summary>Checks <paramref name="password"/>; for a missing user the same work is done and the answer is <see cref="PasswordCheck.Failed"/>.</summary>
-    public PasswordCheck Verify(UserDocument? user, string password)
+    /// <summary>Checks <paramref name="password"/>; for a missing user the same work is done and the answer is <see cref="PasswordVerificationResult.Failed"/>.</summary>
+    public PasswordVerificationResult Verify(User? user, string password)
     {
         if (user is null)
         {
             _ = _hasher.VerifyHashedPassword(Nobody, _unknownUserHash, password);
-            return PasswordCheck.Failed;
+            return PasswordVerificationResult.Failed;
         }
 
-        return _hasher.VerifyHashedPassword(user, user.PasswordHash, password) switch
-        {
-            PasswordVerificationResult.Success => PasswordCheck.Success,
-            PasswordVerificationResult.SuccessRehashNeeded => PasswordCheck.SuccessRehashNeeded,
-            _ => PasswordCheck.Failed,
-        };
+        return _hasher.VerifyHashedPassword(user, user.PasswordHash, password);
     }
 }

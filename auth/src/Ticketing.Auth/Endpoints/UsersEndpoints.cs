@@ -1,12 +1,10 @@
 using Microsoft.AspNetCore.Http.HttpResults;
-using Ticketing.Auth.Domain;
-using Ticketing.Auth.Extensions;
 using Ticketing.Common.Auth;
 using Ticketing.Common.Http;
 
 namespace Ticketing.Auth.Endpoints;
 
-/// <summary>The auth API (product.md §3): signup, signin, signout and the current user, under <c>/api/users</c>.</summary>
+/// <summary>The auth API (docs/api.md, "auth"): signup, signin, signout and the current user, under <c>/api/users</c>.</summary>
 public static class UsersEndpoints
 {
     public static RouteGroupBuilder MapUsersEndpoints(this IEndpointRouteBuilder app)
@@ -24,14 +22,16 @@ public static class UsersEndpoints
             .WithName("SignUp")
             .WithSummary("Creates an account and signs it in (sets the session cookie).")
             .WithValidation<SignupRequest>()
-            .RequireRateLimiting(AuthRateLimiting.SignupPolicy)
+            .RequireRateLimiting(SignupRateLimit)
+            .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status429TooManyRequests);
 
         group.MapPost("/signin", SignInAsync)
             .WithName("SignIn")
             .WithSummary("Signs in with email and password (sets the session cookie).")
             .WithValidation<SigninRequest>()
-            .RequireRateLimiting(AuthRateLimiting.SigninPolicy)
+            .RequireRateLimiting(SigninRateLimit)
+            .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status429TooManyRequests);
 
         group.MapPost("/signout", SignOut)
@@ -45,7 +45,14 @@ public static class UsersEndpoints
         return group;
     }
 
-    public static async Task<Results<Created<UserResponse>, ProblemHttpResult>> SignUpAsync(
+    public const string EmailInUseMessage = "Email in use";
+    public const string InvalidCredentialsMessage = "Invalid credentials";
+
+    /// <summary>Rate-limiter policy names (the limiter itself is configured in Extensions/AuthRateLimiting).</summary>
+    public const string SignupRateLimit = "signup";
+    public const string SigninRateLimit = "signin";
+
+    public static async Task<Created<UserResponse>> SignUpAsync(
         SignupRequest request,
         Accounts accounts,
         UserSessions sessions,
@@ -56,14 +63,14 @@ public static class UsersEndpoints
         var user = await accounts.SignUpAsync(request.Email!, request.Password!, cancellationToken);
         if (user is null)
         {
-            return ApiProblem.BadRequest("Email in use");
+            throw new BadRequestException(EmailInUseMessage);
         }
 
         sessions.Start(response, user);
         return TypedResults.Created((string?)null, new UserResponse(user.Id, user.Email));
     }
 
-    public static async Task<Results<Ok<UserResponse>, ProblemHttpResult>> SignInAsync(
+    public static async Task<Ok<UserResponse>> SignInAsync(
         SigninRequest request,
         Accounts accounts,
         UserSessions sessions,
@@ -73,7 +80,7 @@ public static class UsersEndpoints
         var user = await accounts.SignInAsync(request.Email!, request.Password!, cancellationToken);
         if (user is null)
         {
-            return ApiProblem.BadRequest("Invalid credentials");
+            throw new BadRequestException(InvalidCredentialsMessage);
         }
 
         sessions.Start(response, user);

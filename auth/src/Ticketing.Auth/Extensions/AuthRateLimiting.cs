@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Threading.RateLimiting;
+using Ticketing.Auth.Endpoints;
 using Ticketing.Common.Hosting;
 using Ticketing.Common.Http;
 
@@ -25,8 +26,8 @@ public sealed record AuthRateLimitSettings(int PermitLimit, TimeSpan Window)
 /// </summary>
 public static class AuthRateLimiting
 {
-    public const string SignupPolicy = "signup";
-    public const string SigninPolicy = "signin";
+    public const string SignupPolicy = UsersEndpoints.SignupRateLimit;
+    public const string SigninPolicy = UsersEndpoints.SigninRateLimit;
 
     public static WebApplicationBuilder AddAuthRateLimiting(this WebApplicationBuilder builder)
     {

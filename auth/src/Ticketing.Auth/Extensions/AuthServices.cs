@@ -21,9 +21,9 @@ public static class AuthServices
         builder.AddAuthRateLimiting();                  // AUTH_RATE_LIMIT, AUTH_RATE_LIMIT_WINDOW_SECONDS
 
         var services = builder.Services;
-        services.AddDocumentCollection<UserDocument>(UserStore.CollectionName, UserStore.InitializeAsync);
+        services.AddDocumentCollection<User>(UserStore.CollectionName, UserStore.InitializeAsync);
         services.AddSingleton<IUserStore, UserStore>();
-        services.AddSingleton<IPasswordHasher<UserDocument>, PasswordHasher<UserDocument>>();
+        services.AddSingleton<IPasswordHasher<User>, PasswordHasher<User>>();
         services.AddSingleton<PasswordHashing>();
         services.AddSingleton<Accounts>();
         services.AddSingleton<UserSessions>();

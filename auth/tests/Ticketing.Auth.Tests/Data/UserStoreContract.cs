@@ -1,4 +1,5 @@
 using Ticketing.Auth.Data;
+using Ticketing.Auth.Domain;
 using Ticketing.Common.Storage;
 using Ticketing.Common.Testing.Storage;
 
@@ -16,12 +17,12 @@ public abstract class UserStoreContract<TBackend> : StoreContractTests<TBackend>
 
     private async Task<UserStore> StoreAsync()
     {
-        var users = (await DatabaseAsync()).GetCollection<UserDocument>(UserStore.CollectionName);
+        var users = (await DatabaseAsync()).GetCollection<User>(UserStore.CollectionName);
         await UserStore.InitializeAsync(users, CancellationToken.None);
         return new UserStore(users);
     }
 
-    private static UserDocument NewUser(string email, string hash = "hash") =>
+    private static User NewUser(string email, string hash = "hash") =>
         new() { Id = DocumentIds.New(), Email = email, PasswordHash = hash, CreatedAt = CreatedAt };
 
     [SkippableFact]
@@ -65,7 +66,7 @@ public abstract class UserStoreContract<TBackend> : StoreContractTests<TBackend>
 
         await store.TryAddAsync(user);
 
-        Assert.Equal("ann@test.dev", (await (await DatabaseAsync()).GetCollection<UserDocument>(UserStore.CollectionName).GetAsync(user.Id))?.Email);
+        Assert.Equal("ann@test.dev", (await (await DatabaseAsync()).GetCollection<User>(UserStore.CollectionName).GetAsync(user.Id))?.Email);
     }
 
     [SkippableFact]
@@ -89,7 +90,7 @@ public abstract class UserStoreContract<TBackend> : StoreContractTests<TBackend>
             Task.Run(() => store.TryAddAsync(NewUser(i % 2 == 0 ? "race@test.dev" : "RACE@test.dev", $"hash{i}")))));
 
         Assert.Single(results, added => added);
-        var users = (await DatabaseAsync()).GetCollection<UserDocument>(UserStore.CollectionName);
+        var users = (await DatabaseAsync()).GetCollection<User>(UserStore.CollectionName);
         Assert.Single(await users.FindAsync(u => u.Email == "race@test.dev"));
     }
 

@@ -6,8 +6,8 @@ namespace Ticketing.Auth.Tests.Domain;
 
 public sealed class PasswordHashingTests
 {
-    private static readonly UserDocument User = new() { Id = "0123456789abcdef01234567", Email = "a@b.dev", PasswordHash = string.Empty };
-    private readonly PasswordHashing _passwords = new(new PasswordHasher<UserDocument>());
+    private static readonly User User = new() { Id = "0123456789abcdef01234567", Email = "a@b.dev", PasswordHash = string.Empty };
+    private readonly PasswordHashing _passwords = new(new PasswordHasher<User>());
 
     [Theory]
     [InlineData(null, false)]
@@ -31,16 +31,16 @@ public sealed class PasswordHashingTests
     {
         var user = User with { PasswordHash = _passwords.Hash(User, " Secret pass ") };
 
-        Assert.Equal(PasswordCheck.Success, _passwords.Verify(user, " Secret pass "));
-        Assert.Equal(PasswordCheck.Failed, _passwords.Verify(user, "Secret pass"));
-        Assert.Equal(PasswordCheck.Failed, _passwords.Verify(user, " secret pass "));
+        Assert.Equal(PasswordVerificationResult.Success, _passwords.Verify(user, " Secret pass "));
+        Assert.Equal(PasswordVerificationResult.Failed, _passwords.Verify(user, "Secret pass"));
+        Assert.Equal(PasswordVerificationResult.Failed, _passwords.Verify(user, " secret pass "));
     }
 
     [Fact]
     public void Verify_ForNoUser_Fails_WhateverThePassword()
     {
-        Assert.Equal(PasswordCheck.Failed, _passwords.Verify(null, "anything at all"));
-        Assert.Equal(PasswordCheck.Failed, _passwords.Verify(null, string.Empty));
+        Assert.Equal(PasswordVerificationResult.Failed, _passwords.Verify(null, "anything at all"));
+        Assert.Equal(PasswordVerificationResult.Failed, _passwords.Verify(null, string.Empty));
     }
 
     [Fact]
@@ -52,6 +52,6 @@ public sealed class PasswordHashingTests
 
         Assert.Contains(user.Email, text, StringComparison.Ordinal);
         Assert.DoesNotContain(user.PasswordHash, text, StringComparison.Ordinal);
-        Assert.DoesNotContain(nameof(UserDocument.PasswordHash), text, StringComparison.Ordinal);
+        Assert.DoesNotContain(nameof(User.PasswordHash), text, StringComparison.Ordinal);
     }
 }

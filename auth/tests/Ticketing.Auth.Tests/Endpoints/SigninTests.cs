@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
 using Ticketing.Auth.Data;
+using Ticketing.Auth.Domain;
 using Ticketing.Auth.Tests.Infrastructure;
 using Ticketing.Common.Storage;
 using Ticketing.Common.Testing.Web;
@@ -113,7 +114,7 @@ public sealed class SigninTests(AuthFactory factory) : IClassFixture<AuthFactory
     public async Task Signin_WithUnknownEmail_DoesTheSameHashingWorkAsAWrongPassword()
     {
         var hasher = new CountingHasher();
-        await using var counted = new AuthFactory { TestServices = s => s.AddSingleton<IPasswordHasher<UserDocument>>(hasher) };
+        await using var counted = new AuthFactory { TestServices = s => s.AddSingleton<IPasswordHasher<User>>(hasher) };
         var client = counted.CreateClientFrom();
         var (_, email, _) = await client.NewUserAsync();
 
@@ -133,8 +134,8 @@ public sealed class SigninTests(AuthFactory factory) : IClassFixture<AuthFactory
     public async Task Signin_WithAHashFromOlderParameters_SignsIn_AndStoresAFreshHash()
     {
         var email = AuthApi.NewEmail();
-        var user = new UserDocument { Id = DocumentIds.New(), Email = email, PasswordHash = string.Empty };
-        var legacy = new PasswordHasher<UserDocument>(Options.Create(new PasswordHasherOptions { CompatibilityMode = PasswordHasherCompatibilityMode.IdentityV2 }));
+        var user = new User { Id = DocumentIds.New(), Email = email, PasswordHash = string.Empty };
+        var legacy = new PasswordHasher<User>(Options.Create(new PasswordHasherOptions { CompatibilityMode = PasswordHasherCompatibilityMode.IdentityV2 }));
         user = user with { PasswordHash = legacy.HashPassword(user, AuthFactory.Password) };
         Assert.True(await factory.Service<IUserStore>().TryAddAsync(user));
 
@@ -143,14 +144,14 @@ public sealed class SigninTests(AuthFactory factory) : IClassFixture<AuthFactory
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var stored = (await factory.Service<IUserStore>().FindByEmailAsync(email))!;
         Assert.NotEqual(user.PasswordHash, stored.PasswordHash);
-        Assert.Equal(PasswordVerificationResult.Success, new PasswordHasher<UserDocument>().VerifyHashedPassword(stored, stored.PasswordHash, AuthFactory.Password));
+        Assert.Equal(PasswordVerificationResult.Success, new PasswordHasher<User>().VerifyHashedPassword(stored, stored.PasswordHash, AuthFactory.Password));
         Assert.Equal(HttpStatusCode.OK, (await _client.SignInAsync(email)).StatusCode);
     }
 
     /// <summary>The real hasher, counting how often a password is checked.</summary>
-    private sealed class CountingHasher : IPasswordHasher<UserDocument>
+    private sealed class CountingHasher : IPasswordHasher<User>
     {
-        private readonly PasswordHasher<UserDocument> _inner = new();
+        private readonly PasswordHasher<User> _inner = new();
         private int _verifications;
 
         public int Verifications
@@ -159,9 +160,9 @@ public sealed class SigninTests(AuthFactory factory) : IClassFixture<AuthFactory
             set => Volatile.Write(ref _verifications, value);
         }
 
-        public string HashPassword(UserDocument user, string password) => _inner.HashPassword(user, password);
+        public string HashPassword(User user, string password) => _inner.HashPassword(user, password);
 
-        public PasswordVerificationResult VerifyHashedPassword(UserDocument user, string hashedPassword, string providedPassword)
+        public PasswordVerificationResult VerifyHashedPassword(User user, string hashedPassword, string providedPassword)
         {
             Interlocked.Increment(ref _verifications);
             return _inner.VerifyHashedPassword(user, hashedPassword, providedPassword);

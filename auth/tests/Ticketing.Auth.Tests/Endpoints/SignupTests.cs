@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Net.Http.Headers;
 using Ticketing.Auth.Data;
+using Ticketing.Auth.Domain;
 using Ticketing.Auth.Tests.Infrastructure;
 using Ticketing.Common.Testing.Web;
 
@@ -184,7 +185,7 @@ public sealed class SignupTests(AuthFactory factory) : IClassFixture<AuthFactory
             await refused.AssertProblemAsync(HttpStatusCode.BadRequest, ("Email in use", null));
         }
 
-        var users = factory.Service<Ticketing.Common.Storage.IDocumentCollection<UserDocument>>();
+        var users = factory.Service<Ticketing.Common.Storage.IDocumentCollection<User>>();
         Assert.Single(await users.FindAsync(u => u.Email == email));
     }
 
@@ -204,7 +205,7 @@ public sealed class SignupTests(AuthFactory factory) : IClassFixture<AuthFactory
         Assert.NotEqual(a.PasswordHash, b.PasswordHash); // same password, different salt
         var bytes = Convert.FromBase64String(a.PasswordHash);
         Assert.Equal(0x01, bytes[0]); // Identity V3 format: PBKDF2 with an iteration count in the hash
-        Assert.Equal(PasswordVerificationResult.Success, new PasswordHasher<UserDocument>().VerifyHashedPassword(a, a.PasswordHash, AuthFactory.Password));
+        Assert.Equal(PasswordVerificationResult.Success, new PasswordHasher<User>().VerifyHashedPassword(a, a.PasswordHash, AuthFactory.Password));
     }
 
     [Fact]

@@ -4,6 +4,7 @@ using FluentValidation;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
+using Ticketing.Common.Domain;
 
 namespace Ticketing.Common.Http;
 
@@ -45,6 +46,7 @@ public sealed partial class ApiExceptionHandler(ILogger<ApiExceptionHandler> log
     public static (int Status, IReadOnlyList<ApiError> Errors) Map(Exception exception) => exception switch
     {
         ApiException api => (api.Status, api.Errors),
+        DomainRuleException rule => (400, [new ApiError(rule.Message)]),
         ValidationException validation => (400, ValidationFilter.ToApiErrors(validation.Errors)),
         BadHttpRequestException bad => MapBadRequest(bad),
         JsonException json => (400, [FromJson(json)]),

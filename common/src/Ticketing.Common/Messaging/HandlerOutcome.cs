@@ -1,3 +1,5 @@
+using Ticketing.Common.Storage;
+
 namespace Ticketing.Common.Messaging;
 
 /// <summary>What a handler decided about a message.</summary>
@@ -22,6 +24,29 @@ public readonly record struct HandlerOutcome(HandlerDecision Decision, TimeSpan?
     public static HandlerOutcome Retry(string reason, TimeSpan? delay = null) => new(HandlerDecision.Retry, delay, reason);
 
     public static HandlerOutcome Park(string reason) => new(HandlerDecision.Park, null, reason);
+
+    /// <summary>The shortest wait a handler can ask for: a retry is never a hot loop.</summary>
+    public static readonly TimeSpan MinimumDelay = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>
+    /// Redeliver once <paramref name="due"/> has come by this service's clock (at least <see cref="MinimumDelay"/>
+    /// from <paramref name="now"/>): for an event that arrived before the time it is about.
+    /// </summary>
+    public static HandlerOutcome RetryAt(string reason, DateTimeOffset due, DateTimeOffset now) =>
+        Retry(reason, due - now > MinimumDelay ? due - now : MinimumDelay);
+
+    /// <summary>
+    /// The one redelivery policy after a handler's compare-and-set write of <paramref name="what"/>: written is
+    /// <see cref="Ack"/>; changed meanwhile is <see cref="Retry"/> with the consumer's backoff, so the redelivery
+    /// decides again on the new state; gone is <see cref="Park"/> (nothing will bring it back).
+    /// </summary>
+    public static HandlerOutcome AfterWrite(WriteResult result, string what) => result switch
+    {
+        WriteResult.Ok => Ack,
+        WriteResult.Conflict => Retry($"{what} changed while the event was handled"),
+        WriteResult.NotFound => Park($"{what} disappeared while the event was handled"),
+        _ => Retry($"writing {what} failed: {result}"),
+    };
 }
 
 /// <summary>Facts about the message being handled.</summary>

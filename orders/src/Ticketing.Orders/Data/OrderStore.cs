@@ -3,13 +3,39 @@ using Ticketing.Orders.Domain;
 
 namespace Ticketing.Orders.Data;
 
+/// <summary>The orders collection, narrowed to what orders does with it. Writes are atomic with the order's outbox events.</summary>
+public interface IOrderStore
+{
+    Task<Order?> GetAsync(string id, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// A fast answer for the common case ("someone holds this ticket"). Only a hint: two buyers can both see
+    /// false; the unique reservation index decides between them in <see cref="AddAsync"/>.
+    /// </summary>
+    Task<bool> IsTicketHeldAsync(string ticketId, CancellationToken cancellationToken = default);
+
+    /// <summary>Stores a new order and with it its reservation; <see cref="WriteResult.Duplicate"/> when a live order holds the ticket.</summary>
+    Task<WriteResult> AddAsync(Order order, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Writes <paramref name="next"/> only if the stored order is still at <paramref name="current"/>'s version
+    /// (compare-and-set): <see cref="WriteResult.Conflict"/> when someone changed it since it was read.
+    /// </summary>
+    Task<WriteResult> ReplaceAsync(Order current, Order next, CancellationToken cancellationToken = default);
+
+    /// <summary>A user's orders in the order they were placed (oldest first).</summary>
+    Task<IReadOnlyList<Order>> ListForUserAsync(string userId, CancellationToken cancellationToken = default);
+
+    /// <summary>Every order ever placed for a ticket, live or not.</summary>
+    Task<IReadOnlyList<Order>> ListForTicketAsync(string ticketId, CancellationToken cancellationToken = default);
+}
+
 /// <summary>
-/// The orders collection, narrowed to what orders does with it. The unique index on
-/// <see cref="Order.ReservationKey"/> is what makes a reservation atomic on both backends: of any number of
-/// concurrent <see cref="InsertAsync"/> calls for one ticket exactly one is <see cref="WriteResult.Ok"/>,
-/// the rest <see cref="WriteResult.Duplicate"/>.
+/// <see cref="IOrderStore"/> over the <c>orders</c> collection. The unique index on <see cref="Order.ReservationKey"/>
+/// is what makes a reservation atomic on both backends: of any number of concurrent <see cref="AddAsync"/> calls for
+/// one ticket exactly one is <see cref="WriteResult.Ok"/>, the rest <see cref="WriteResult.Duplicate"/>.
 /// </summary>
-public sealed class OrderStore(IDocumentCollection<Order> orders)
+public sealed class OrderStore(IDocumentCollection<Order> orders) : IOrderStore
 {
     public const string CollectionName = "orders";
     public const string ReservationIndex = "reservation_unique";
@@ -25,19 +51,13 @@ public sealed class OrderStore(IDocumentCollection<Order> orders)
     public Task<Order?> GetAsync(string id, CancellationToken cancellationToken = default) =>
         orders.GetAsync(id, cancellationToken);
 
-    /// <summary>
-    /// A fast answer for the common case ("someone holds this ticket"). Only a hint: two buyers can both see
-    /// false; the unique index decides between them.
-    /// </summary>
     public async Task<bool> IsTicketHeldAsync(string ticketId, CancellationToken cancellationToken = default) =>
         (await orders.FindAsync(o => o.ReservationKey == ticketId, new FindOptions<Order> { Limit = 1 }, cancellationToken)).Count > 0;
 
-    /// <summary>Stores a new order and with it its reservation; <see cref="WriteResult.Duplicate"/> when a live order holds the ticket.</summary>
-    public Task<WriteResult> InsertAsync(Order order, CancellationToken cancellationToken = default) =>
+    public Task<WriteResult> AddAsync(Order order, CancellationToken cancellationToken = default) =>
         orders.InsertAsync(order, cancellationToken);
 
-    /// <summary>Writes <paramref name="next"/> only if the stored order is still at <paramref name="current"/>'s version.</summary>
-    public Task<WriteResult> SaveAsync(Order next, Order current, CancellationToken cancellationToken = default)
+    public Task<WriteResult> ReplaceAsync(Order current, Order next, CancellationToken cancellationToken = default)
     {
         if (next.Id != current.Id || next.Version != current.Version + 1)
         {
@@ -48,8 +68,7 @@ public sealed class OrderStore(IDocumentCollection<Order> orders)
         return orders.ReplaceAsync(next, o => o.Version == expected, cancellationToken);
     }
 
-    /// <summary>A user's orders in the order they were placed (oldest first).</summary>
-    public async Task<IReadOnlyList<Order>> ForUserAsync(string userId, CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<Order>> ListForUserAsync(string userId, CancellationToken cancellationToken = default)
     {
         var found = await orders.FindAsync(o => o.UserId == userId, new FindOptions<Order> { OrderBy = o => o.CreatedAt }, cancellationToken);
 
@@ -57,7 +76,6 @@ public sealed class OrderStore(IDocumentCollection<Order> orders)
         return [.. found.OrderBy(o => o.CreatedAt).ThenBy(o => o.Id, StringComparer.Ordinal)];
     }
 
-    /// <summary>Every order ever placed for a ticket, live or not.</summary>
-    public Task<IReadOnlyList<Order>> ForTicketAsync(string ticketId, CancellationToken cancellationToken = default) =>
+    public Task<IReadOnlyList<Order>> ListForTicketAsync(string ticketId, CancellationToken cancellationToken = default) =>
         orders.FindAsync(o => o.TicketId == ticketId, null, cancellationToken);
 }

@@ -1,27 +1,31 @@
 using Ticketing.Common.Storage;
+using Ticketing.Orders.Domain;
 
 namespace Ticketing.Orders.Data;
 
-/// <summary>The ticket replica's reads and its two writes: insert at version 0, apply the next version by compare-and-set.</summary>
-public sealed class TicketReplicaStore(IDocumentCollection<TicketReplica> tickets)
+/// <summary>The ticket replica (a plain collection, no events): read it, add a ticket, replace it by a newer version.</summary>
+public interface ITicketReplicaStore
+{
+    Task<TicketReplica?> GetAsync(string id, CancellationToken cancellationToken = default);
+
+    /// <summary>The replicas of <paramref name="ids"/> that exist, by id.</summary>
+    Task<IReadOnlyDictionary<string, TicketReplica>> GetManyAsync(IEnumerable<string> ids, CancellationToken cancellationToken = default);
+
+    /// <summary>Inserts a replica; <see cref="WriteResult.Duplicate"/> when it is already there (a redelivery, or a race with an update).</summary>
+    Task<WriteResult> AddAsync(TicketReplica replica, CancellationToken cancellationToken = default);
+
+    /// <summary>Writes <paramref name="next"/> only if the stored replica is still at <paramref name="current"/>'s version (compare-and-set).</summary>
+    Task<WriteResult> ReplaceAsync(TicketReplica current, TicketReplica next, CancellationToken cancellationToken = default);
+}
+
+/// <summary><see cref="ITicketReplicaStore"/> over the service's <c>tickets</c> collection.</summary>
+public sealed class TicketReplicaStore(IDocumentCollection<TicketReplica> tickets) : ITicketReplicaStore
 {
     public const string CollectionName = "tickets";
 
     public Task<TicketReplica?> GetAsync(string id, CancellationToken cancellationToken = default) =>
         tickets.GetAsync(id, cancellationToken);
 
-    /// <summary>Inserts a new replica; <see cref="WriteResult.Duplicate"/> when it is already there (a redelivery).</summary>
-    public Task<WriteResult> InsertAsync(TicketReplica replica, CancellationToken cancellationToken = default) =>
-        tickets.InsertAsync(replica, cancellationToken);
-
-    /// <summary>Writes <paramref name="next"/> only if the stored replica is still exactly one version behind it.</summary>
-    public Task<WriteResult> ApplyAsync(TicketReplica next, CancellationToken cancellationToken = default)
-    {
-        var previous = next.Version - 1;
-        return tickets.ReplaceAsync(next, r => r.Version == previous, cancellationToken);
-    }
-
-    /// <summary>The replicas of <paramref name="ids"/> that exist, by id.</summary>
     public async Task<IReadOnlyDictionary<string, TicketReplica>> GetManyAsync(IEnumerable<string> ids, CancellationToken cancellationToken = default)
     {
         var found = new Dictionary<string, TicketReplica>(StringComparer.Ordinal);
@@ -34,5 +38,19 @@ public sealed class TicketReplicaStore(IDocumentCollection<TicketReplica> ticket
         }
 
         return found;
+    }
+
+    public Task<WriteResult> AddAsync(TicketReplica replica, CancellationToken cancellationToken = default) =>
+        tickets.InsertAsync(replica, cancellationToken);
+
+    public Task<WriteResult> ReplaceAsync(TicketReplica current, TicketReplica next, CancellationToken cancellationToken = default)
+    {
+        if (next.Id != current.Id)
+        {
+            throw new ArgumentException($"Ticket {next.Id} cannot replace ticket {current.Id}.", nameof(next));
+        }
+
+        var expected = current.Version;
+        return tickets.ReplaceAsync(next, r => r.Version == expected, cancellationToken);
     }
 }

@@ -1,8 +1,7 @@
+using Ticketing.Common.Domain;
 using Ticketing.Common.Events;
-using Ticketing.Common.Http;
 using Ticketing.Common.Outbox;
 using Ticketing.Common.Storage;
-using Ticketing.Orders.Data;
 
 namespace Ticketing.Orders.Domain;
 
@@ -97,7 +96,7 @@ public sealed record Order : IOutboxDocument
             case OrderStatus.Cancelled:
                 return this;
             case OrderStatus.Complete:
-                throw new BadRequestException(CannotCancelCompletedMessage);
+                throw new DomainRuleException(CannotCancelCompletedMessage);
         }
 
         var version = Version + 1;

@@ -4,7 +4,6 @@ using Ticketing.Common.Http;
 using Ticketing.Common.Storage;
 using Ticketing.Orders.Data;
 using Ticketing.Orders.Domain;
-using Ticketing.Orders.Extensions;
 
 namespace Ticketing.Orders.Endpoints;
 
@@ -27,6 +26,7 @@ public static class OrdersEndpoints
             .WithName("CreateOrder")
             .WithSummary("Reserve a ticket: the order holds it until expiresAt")
             .WithValidation<CreateOrderRequest>()
+            .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status404NotFound);
         group.MapGet("", ListOrdersAsync)
             .WithName("ListOrders")
@@ -46,11 +46,11 @@ public static class OrdersEndpoints
         return group;
     }
 
-    public static async Task<Results<Created<OrderResponse>, ProblemHttpResult>> CreateOrderAsync(
+    public static async Task<Created<OrderResponse>> CreateOrderAsync(
         CreateOrderRequest request,
         ICurrentUser currentUser,
-        OrderStore orders,
-        TicketReplicaStore tickets,
+        IOrderStore orders,
+        ITicketReplicaStore tickets,
         OrdersOptions options,
         TimeProvider timeProvider,
         CancellationToken cancellationToken)
@@ -61,32 +61,32 @@ public static class OrdersEndpoints
         var ticket = await tickets.GetAsync(ticketId, cancellationToken);
         if (ticket is null)
         {
-            return ApiProblem.NotFound(); // unknown, or not replicated yet
+            throw new NotFoundException(); // unknown, or not replicated yet
         }
 
         // The fast answer for the usual case; the unique index below decides a race.
         if (await orders.IsTicketHeldAsync(ticketId, cancellationToken))
         {
-            return ApiProblem.BadRequest(TicketReservedMessage);
+            throw new BadRequestException(TicketReservedMessage);
         }
 
         var order = Order.Create(user.Id, ticket, timeProvider.GetUtcNow(), options.ExpirationWindow);
-        return await orders.InsertAsync(order, cancellationToken) switch
+        return await orders.AddAsync(order, cancellationToken) switch
         {
             WriteResult.Ok => TypedResults.Created($"/api/orders/{order.Id}", OrderResponse.From(order, ticket)),
-            WriteResult.Duplicate => ApiProblem.BadRequest(TicketReservedMessage),
+            WriteResult.Duplicate => throw new BadRequestException(TicketReservedMessage),
             var result => throw new InvalidOperationException($"Inserting order {order.Id} returned {result}."),
         };
     }
 
     public static async Task<Ok<List<OrderResponse>>> ListOrdersAsync(
         ICurrentUser currentUser,
-        OrderStore orders,
-        TicketReplicaStore tickets,
+        IOrderStore orders,
+        ITicketReplicaStore tickets,
         CancellationToken cancellationToken)
     {
         var user = currentUser.Required;
-        var mine = await orders.ForUserAsync(user.Id, cancellationToken);
+        var mine = await orders.ListForUserAsync(user.Id, cancellationToken);
         var replicas = await tickets.GetManyAsync(mine.Select(o => o.TicketId), cancellationToken);
         return TypedResults.Ok(mine.Select(o => OrderResponse.From(o, replicas.GetValueOrDefault(o.TicketId))).ToList());
     }
@@ -94,8 +94,8 @@ public static class OrdersEndpoints
     public static async Task<Ok<OrderResponse>> GetOrderAsync(
         string id,
         ICurrentUser currentUser,
-        OrderStore orders,
-        TicketReplicaStore tickets,
+        IOrderStore orders,
+        ITicketReplicaStore tickets,
         CancellationToken cancellationToken)
     {
         var order = await LoadOwnedAsync(id, currentUser.Required, orders, cancellationToken);
@@ -105,7 +105,7 @@ public static class OrdersEndpoints
     public static async Task<NoContent> CancelOrderAsync(
         string id,
         ICurrentUser currentUser,
-        OrderStore orders,
+        IOrderStore orders,
         TimeProvider timeProvider,
         CancellationToken cancellationToken)
     {
@@ -119,7 +119,7 @@ public static class OrdersEndpoints
                 return TypedResults.NoContent(); // already cancelled: nothing changes, nothing is published
             }
 
-            var result = await orders.SaveAsync(next, order, cancellationToken);
+            var result = await orders.ReplaceAsync(order, next, cancellationToken);
             if (result == WriteResult.Ok)
             {
                 return TypedResults.NoContent();
@@ -135,7 +135,7 @@ public static class OrdersEndpoints
     }
 
     /// <summary>The order, if it exists (404, also for a malformed id) and belongs to <paramref name="user"/> (403).</summary>
-    private static async Task<Order> LoadOwnedAsync(string id, SessionUser user, OrderStore orders, CancellationToken cancellationToken)
+    private static async Task<Order> LoadOwnedAsync(string id, SessionUser user, IOrderStore orders, CancellationToken cancellationToken)
     {
         if (!DocumentIds.IsValid(id) || await orders.GetAsync(id, cancellationToken) is not { } order)
         {

@@ -10,7 +10,7 @@ namespace Ticketing.Orders.Events;
 /// published). A completed or already cancelled order is left alone and nothing is published. The event never
 /// cancels early: if it arrives before <c>expiresAt</c> by this service's clock, it comes back when that time is due.
 /// </summary>
-public sealed class ExpirationCompletedHandler(OrderStore orders, TimeProvider timeProvider, ILogger<ExpirationCompletedHandler> logger)
+public sealed class ExpirationCompletedHandler(IOrderStore orders, TimeProvider timeProvider, ILogger<ExpirationCompletedHandler> logger)
     : IEventHandler<ExpirationCompletedV1>
 {
     public async Task<HandlerOutcome> HandleAsync(ExpirationCompletedV1 @event, EventContext context, CancellationToken cancellationToken)
@@ -30,14 +30,14 @@ public sealed class ExpirationCompletedHandler(OrderStore orders, TimeProvider t
         if (!order.HasExpiredAt(now))
         {
             // Clock skew between expiration and this service: wait for our own clock to reach expiresAt.
-            return HandlerOutcome.Retry($"order {order.Id} expires at {order.ExpiresAt:O}, it is {now:O}", Redelivery.Until(order.ExpiresAt, now));
+            return HandlerOutcome.RetryAt($"order {order.Id} expires at {order.ExpiresAt:O}, it is {now:O}", order.ExpiresAt, now);
         }
 
-        var result = await orders.SaveAsync(order.Cancel(now), order, cancellationToken);
-        if (result != WriteResult.Ok)
+        // Paid or cancelled meanwhile (a conflict): the redelivery decides on the new state.
+        var outcome = HandlerOutcome.AfterWrite(await orders.ReplaceAsync(order, order.Cancel(now), cancellationToken), $"order {order.Id}");
+        if (outcome.Decision != HandlerDecision.Ack)
         {
-            // Paid or cancelled meanwhile: the redelivery decides on the new state.
-            return HandlerOutcome.Retry($"order {order.Id} changed while expiring it ({result})", Redelivery.Minimum);
+            return outcome;
         }
 
         logger.LogInformation("Order {OrderId} expired and was cancelled; ticket {TicketId} is released", order.Id, order.TicketId);

@@ -10,7 +10,7 @@ namespace Ticketing.Orders.Events;
 /// order was cancelled first, or another payment already completed it — never changes its status: the order asks
 /// payments for a refund instead (OrderRefundRequested, once per payment).
 /// </summary>
-public sealed class PaymentCreatedHandler(OrderStore orders, TimeProvider timeProvider, ILogger<PaymentCreatedHandler> logger)
+public sealed class PaymentCreatedHandler(IOrderStore orders, TimeProvider timeProvider, ILogger<PaymentCreatedHandler> logger)
     : IEventHandler<PaymentCreatedV1>
 {
     public async Task<HandlerOutcome> HandleAsync(PaymentCreatedV1 @event, EventContext context, CancellationToken cancellationToken)
@@ -29,10 +29,10 @@ public sealed class PaymentCreatedHandler(OrderStore orders, TimeProvider timePr
             return HandlerOutcome.Ack; // this payment was handled before
         }
 
-        var result = await orders.SaveAsync(next, order, cancellationToken);
-        if (result != WriteResult.Ok)
+        var outcome = HandlerOutcome.AfterWrite(await orders.ReplaceAsync(order, next, cancellationToken), $"order {order.Id}");
+        if (outcome.Decision != HandlerDecision.Ack)
         {
-            return HandlerOutcome.Retry($"order {order.Id} changed while applying payment {@event.Id} ({result})", Redelivery.Minimum);
+            return outcome;
         }
 
         if (refund)

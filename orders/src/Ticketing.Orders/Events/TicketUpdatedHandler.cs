@@ -2,42 +2,43 @@ using Ticketing.Common.Events;
 using Ticketing.Common.Messaging;
 using Ticketing.Common.Storage;
 using Ticketing.Orders.Data;
+using Ticketing.Orders.Domain;
 
 namespace Ticketing.Orders.Events;
 
 /// <summary>
-/// TicketUpdated: applied only on top of <c>Version - 1</c>. An older or equal version is a duplicate (ack,
-/// change nothing); a newer one arrived before its predecessor and comes back later, after a delay.
+/// TicketUpdated carries the whole ticket, so it applies whenever its version is newer than the replica's (inserting
+/// the replica when TicketCreated has not arrived yet); an older or equal version is a duplicate (ack, change nothing).
+/// A lost or parked middle version therefore never stalls the replica.
 /// </summary>
-public sealed class TicketUpdatedHandler(TicketReplicaStore tickets, ILogger<TicketUpdatedHandler> logger) : IEventHandler<TicketUpdatedV1>
+public sealed class TicketUpdatedHandler(ITicketReplicaStore tickets, ILogger<TicketUpdatedHandler> logger) : IEventHandler<TicketUpdatedV1>
 {
     public async Task<HandlerOutcome> HandleAsync(TicketUpdatedV1 @event, EventContext context, CancellationToken cancellationToken)
     {
-        var replica = await tickets.GetAsync(@event.Id, cancellationToken);
-        if (replica is null)
+        var next = new TicketReplica { Id = @event.Id, Title = @event.Title, Price = @event.Price, Version = @event.Version };
+        var current = await tickets.GetAsync(@event.Id, cancellationToken);
+        if (current is null)
         {
-            return HandlerOutcome.Retry($"ticket {@event.Id} v{@event.Version} arrived before its TicketCreated", Redelivery.ForGap(context));
+            // Arrived before its TicketCreated (another subject): the update is the whole ticket, so insert it.
+            // Duplicate = someone inserted meanwhile: the redelivery compares versions with what is stored then.
+            return HandlerOutcome.AfterWrite(await tickets.AddAsync(next, cancellationToken) switch
+            {
+                WriteResult.Duplicate => WriteResult.Conflict,
+                var result => result,
+            }, $"ticket {@event.Id}");
         }
 
-        if (replica.Version >= @event.Version)
+        if (!current.IsOlderThan(@event.Version))
         {
             return HandlerOutcome.Ack;
         }
 
-        if (replica.Version < @event.Version - 1)
+        var outcome = HandlerOutcome.AfterWrite(await tickets.ReplaceAsync(current, next, cancellationToken), $"ticket {@event.Id}");
+        if (outcome.Decision == HandlerDecision.Ack)
         {
-            return HandlerOutcome.Retry($"ticket {@event.Id} is at v{replica.Version}; v{@event.Version} must wait for v{@event.Version - 1}", Redelivery.ForGap(context));
+            logger.LogDebug("Ticket {TicketId} replica is at v{Version}", @event.Id, @event.Version);
         }
 
-        var next = replica with { Title = @event.Title, Price = @event.Price, Version = @event.Version };
-        var result = await tickets.ApplyAsync(next, cancellationToken);
-        if (result != WriteResult.Ok)
-        {
-            // Another delivery moved the replica meanwhile: decide again on what is stored then.
-            return HandlerOutcome.Retry($"ticket {@event.Id} changed while applying v{@event.Version} ({result})", Redelivery.Minimum);
-        }
-
-        logger.LogDebug("Ticket {TicketId} replica is at v{Version}", @event.Id, @event.Version);
-        return HandlerOutcome.Ack;
+        return outcome;
     }
 }

@@ -1,5 +1,6 @@
 using Ticketing.Common.Auth;
 using Ticketing.Common.Events;
+using Ticketing.Common.Hosting;
 using Ticketing.Common.Http;
 using Ticketing.Common.Messaging;
 using Ticketing.Common.Storage;
@@ -22,7 +23,7 @@ public static class OrdersServices
     public static WebApplicationBuilder AddOrdersServices(this WebApplicationBuilder builder)
     {
         var services = builder.Services;
-        services.AddSingleton(OrdersOptions.From(builder.Configuration));
+        services.AddSingleton(ReadOptions(builder.Configuration));
 
         builder.AddSessionAuthentication();
         builder.AddDocumentStorage(ServiceName);
@@ -31,8 +32,8 @@ public static class OrdersServices
         // The unique reservation index exists before the first request: the initializer runs at start.
         services.AddOutboxCollection<Order>(OrderStore.CollectionName, OrderStore.InitializeAsync);
         services.AddDocumentCollection<TicketReplica>(TicketReplicaStore.CollectionName);
-        services.AddSingleton<OrderStore>();
-        services.AddSingleton<TicketReplicaStore>();
+        services.AddSingleton<IOrderStore, OrderStore>();
+        services.AddSingleton<ITicketReplicaStore, TicketReplicaStore>();
 
         services.AddEventHandler<TicketCreatedV1, TicketCreatedHandler>();
         services.AddEventHandler<TicketUpdatedV1, TicketUpdatedHandler>();
@@ -42,4 +43,8 @@ public static class OrdersServices
         services.AddRequestValidators<CreateOrderRequestValidator>();
         return builder;
     }
+
+    /// <summary>Reads the settings; a bad value throws <see cref="InvalidSettingException"/> naming it, which stops the service at start.</summary>
+    public static OrdersOptions ReadOptions(IConfiguration configuration) =>
+        new(configuration.Seconds(OrdersOptions.ExpirationWindowSetting, OrdersOptions.DefaultExpirationWindow, 1, 24 * 3600));
 }

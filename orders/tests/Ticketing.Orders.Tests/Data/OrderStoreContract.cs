@@ -37,11 +37,11 @@ public abstract class OrderStoreContract<TBackend> : StoreContractTests<TBackend
         var attempts = Enumerable.Range(0, 50).Select(_ => Order.Create(DocumentIds.New(), ticket, T0, Window)).ToList();
 
         // No pre-check here: every insert races, and only the unique reservation index can stop 49 of them.
-        var results = await Task.WhenAll(attempts.Select(order => Task.Run(() => orders.InsertAsync(order))));
+        var results = await Task.WhenAll(attempts.Select(order => Task.Run(() => orders.AddAsync(order))));
 
         Assert.Equal(1, results.Count(r => r == WriteResult.Ok));
         Assert.Equal(49, results.Count(r => r == WriteResult.Duplicate));
-        var stored = Assert.Single(await orders.ForTicketAsync(ticket.Id));
+        var stored = Assert.Single(await orders.ListForTicketAsync(ticket.Id));
         Assert.Equal(attempts[Array.IndexOf(results, WriteResult.Ok)].Id, stored.Id);
         Assert.True(await orders.IsTicketHeldAsync(ticket.Id));
     }
@@ -52,15 +52,15 @@ public abstract class OrderStoreContract<TBackend> : StoreContractTests<TBackend
         var (orders, _) = await StoresAsync();
         var ticket = NewTicket();
         var first = Order.Create(DocumentIds.New(), ticket, T0, Window);
-        await orders.InsertAsync(first);
+        await orders.AddAsync(first);
 
-        Assert.Equal(WriteResult.Ok, await orders.SaveAsync(first.Cancel(T0), first));
+        Assert.Equal(WriteResult.Ok, await orders.ReplaceAsync(first, first.Cancel(T0)));
 
         Assert.False(await orders.IsTicketHeldAsync(ticket.Id));
         var second = Order.Create(DocumentIds.New(), ticket, T0, Window);
-        Assert.Equal(WriteResult.Ok, await orders.InsertAsync(second));
-        Assert.Equal(WriteResult.Duplicate, await orders.InsertAsync(Order.Create(DocumentIds.New(), ticket, T0, Window)));
-        Assert.Equal(2, (await orders.ForTicketAsync(ticket.Id)).Count);
+        Assert.Equal(WriteResult.Ok, await orders.AddAsync(second));
+        Assert.Equal(WriteResult.Duplicate, await orders.AddAsync(Order.Create(DocumentIds.New(), ticket, T0, Window)));
+        Assert.Equal(2, (await orders.ListForTicketAsync(ticket.Id)).Count);
     }
 
     [SkippableFact]
@@ -69,11 +69,11 @@ public abstract class OrderStoreContract<TBackend> : StoreContractTests<TBackend
         var (orders, _) = await StoresAsync();
         var ticket = NewTicket();
         var order = Order.Create(DocumentIds.New(), ticket, T0, Window);
-        await orders.InsertAsync(order);
-        await orders.SaveAsync(order.Complete("payment", T0), order);
+        await orders.AddAsync(order);
+        await orders.ReplaceAsync(order, order.Complete("payment", T0));
 
         Assert.True(await orders.IsTicketHeldAsync(ticket.Id));
-        Assert.Equal(WriteResult.Duplicate, await orders.InsertAsync(Order.Create(DocumentIds.New(), ticket, T0, Window)));
+        Assert.Equal(WriteResult.Duplicate, await orders.AddAsync(Order.Create(DocumentIds.New(), ticket, T0, Window)));
     }
 
     [SkippableFact]
@@ -81,11 +81,11 @@ public abstract class OrderStoreContract<TBackend> : StoreContractTests<TBackend
     {
         var (orders, _) = await StoresAsync();
         var order = Order.Create(DocumentIds.New(), NewTicket(), T0, Window);
-        await orders.InsertAsync(order);
-        Assert.Equal(WriteResult.Ok, await orders.SaveAsync(order.Complete("payment", T0), order));
+        await orders.AddAsync(order);
+        Assert.Equal(WriteResult.Ok, await orders.ReplaceAsync(order, order.Complete("payment", T0)));
 
         // Expiry decided on the version it read before the payment landed.
-        var stale = await orders.SaveAsync(order.Cancel(T0), order);
+        var stale = await orders.ReplaceAsync(order, order.Cancel(T0));
 
         Assert.Equal(WriteResult.Conflict, stale);
         Assert.Equal(OrderStatus.Complete, (await orders.GetAsync(order.Id))!.Status);
@@ -102,14 +102,14 @@ public abstract class OrderStoreContract<TBackend> : StoreContractTests<TBackend
             // Two pairs share a timestamp: placing order still decides.
             var order = Order.Create(me, NewTicket(), T0.AddSeconds(i / 2), Window);
             placed.Add(order);
-            await orders.InsertAsync(order with { Outbox = [] });
-            await orders.InsertAsync(Order.Create(someoneElse, NewTicket(), T0.AddSeconds(i / 2), Window));
+            await orders.AddAsync(order with { Outbox = [] });
+            await orders.AddAsync(Order.Create(someoneElse, NewTicket(), T0.AddSeconds(i / 2), Window));
         }
 
-        var mine = await orders.ForUserAsync(me);
+        var mine = await orders.ListForUserAsync(me);
 
         Assert.Equal(placed.Select(o => o.Id), mine.Select(o => o.Id));
-        Assert.Empty(await orders.ForUserAsync(DocumentIds.New()));
+        Assert.Empty(await orders.ListForUserAsync(DocumentIds.New()));
     }
 
     [SkippableFact]
@@ -119,7 +119,7 @@ public abstract class OrderStoreContract<TBackend> : StoreContractTests<TBackend
         var order = Order.Create(DocumentIds.New(), NewTicket(1234.56m), T0, Window);
         var cancelled = order.Cancel(T0.AddMinutes(1));
         var refunded = cancelled.RequestRefund(new PaymentCreatedV1("pay1", order.Id, "pi_1"), T0.AddMinutes(2));
-        await orders.InsertAsync(refunded);
+        await orders.AddAsync(refunded);
 
         var stored = (await orders.GetAsync(order.Id))!;
 
@@ -130,17 +130,18 @@ public abstract class OrderStoreContract<TBackend> : StoreContractTests<TBackend
     }
 
     [SkippableFact]
-    public async Task TicketReplica_AppliesAVersionOnlyOnTopOfThePreviousOne()
+    public async Task TicketReplica_Replace_WritesOnlyOverTheVersionItWasReadAt()
     {
         var (_, tickets) = await StoresAsync();
         var ticket = NewTicket();
-        Assert.Equal(WriteResult.Ok, await tickets.InsertAsync(ticket));
-        Assert.Equal(WriteResult.Duplicate, await tickets.InsertAsync(ticket with { Title = "again" }));
+        Assert.Equal(WriteResult.Ok, await tickets.AddAsync(ticket));
+        Assert.Equal(WriteResult.Duplicate, await tickets.AddAsync(ticket with { Title = "again" }));
 
-        Assert.Equal(WriteResult.Conflict, await tickets.ApplyAsync(ticket with { Title = "v2", Version = 2 }));
-        Assert.Equal(WriteResult.Ok, await tickets.ApplyAsync(ticket with { Title = "v1", Version = 1 }));
-        Assert.Equal(WriteResult.Conflict, await tickets.ApplyAsync(ticket with { Title = "v1 again", Version = 1 }));
-        Assert.Equal(WriteResult.Ok, await tickets.ApplyAsync(ticket with { Title = "v2", Version = 2 }));
+        // A newer version may skip versions (v0 -> v2); a writer that read a stale version changes nothing.
+        Assert.Equal(WriteResult.Ok, await tickets.ReplaceAsync(ticket, ticket with { Title = "v2", Version = 2 }));
+        Assert.Equal(WriteResult.Conflict, await tickets.ReplaceAsync(ticket, ticket with { Title = "v1", Version = 1 }));
+        var neverAdded = NewTicket();
+        Assert.Equal(WriteResult.NotFound, await tickets.ReplaceAsync(neverAdded, neverAdded with { Version = 1 }));
 
         Assert.Equal(ticket with { Title = "v2", Version = 2 }, await tickets.GetAsync(ticket.Id));
     }

@@ -1,3 +1,4 @@
+using Ticketing.Common.Domain;
 using Ticketing.Common.Events;
 using Ticketing.Common.Http;
 using Ticketing.Common.Outbox;
@@ -80,9 +81,9 @@ public sealed class OrderTests
     {
         var completed = NewOrder().Complete("pay1", Now);
 
-        var error = Assert.Throws<BadRequestException>(() => completed.Cancel(Now));
+        var error = Assert.Throws<DomainRuleException>(() => completed.Cancel(Now));
 
-        Assert.Equal(400, error.Status);
+        Assert.Equal(400, ApiExceptionHandler.Map(error).Status);
         Assert.Equal("Cannot cancel a completed order", error.Message);
     }
 

@@ -52,7 +52,7 @@ public sealed class CancelOrderTests(OrdersAppFixture fixture) : IClassFixture<O
         var client = App.CreateClient();
         var order = await App.PlaceOrderAsync(client, (await App.SeedTicketAsync()).Id);
         var stored = await App.StoredOrderAsync(order.Id);
-        await App.Orders.SaveAsync(stored.Complete(DocumentIds.New(), DateTimeOffset.UtcNow), stored);
+        await App.Orders.ReplaceAsync(stored, stored.Complete(DocumentIds.New(), DateTimeOffset.UtcNow));
 
         var response = await client.DeleteAsync($"/api/orders/{order.Id}");
 

@@ -60,7 +60,7 @@ public sealed class ConcurrentReservationTests(OrdersAppFixture fixture) : IClas
             await response.AssertProblemAsync(HttpStatusCode.BadRequest, ("Ticket is already reserved", null));
         }
 
-        var stored = Assert.Single(await app.Orders.ForTicketAsync(ticket.Id));
+        var stored = Assert.Single(await app.Orders.ListForTicketAsync(ticket.Id));
         Assert.Equal(OrderStatus.Created, stored.Status);
         await app.WaitForEventAsync<OrderCreatedV1>(e => e.Id == stored.Id, "OrderCreated of the winner");
         Assert.Single(await app.Events.AllAsync<OrderCreatedV1>(), e => e.Ticket.Id == ticket.Id);

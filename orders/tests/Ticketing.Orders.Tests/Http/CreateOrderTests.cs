@@ -22,7 +22,7 @@ public sealed class CreateOrderTests(OrdersAppFixture fixture) : IClassFixture<O
         var response = await App.CreateAnonymousClient().PostAsJsonAsync("/api/orders", new { ticketId = ticket.Id });
 
         await response.AssertProblemAsync(HttpStatusCode.Unauthorized, ("Not authorized", null));
-        Assert.Empty(await App.Orders.ForTicketAsync(ticket.Id));
+        Assert.Empty(await App.Orders.ListForTicketAsync(ticket.Id));
     }
 
     [Theory]
@@ -110,7 +110,7 @@ public sealed class CreateOrderTests(OrdersAppFixture fixture) : IClassFixture<O
         var response = await App.CreateClient().PostAsJsonAsync("/api/orders", new { ticketId = ticket.Id });
 
         await response.AssertProblemAsync(HttpStatusCode.BadRequest, ("Ticket is already reserved", null));
-        Assert.Single(await App.Orders.ForTicketAsync(ticket.Id));
+        Assert.Single(await App.Orders.ListForTicketAsync(ticket.Id));
     }
 
     [Fact]
@@ -118,7 +118,7 @@ public sealed class CreateOrderTests(OrdersAppFixture fixture) : IClassFixture<O
     {
         var ticket = await App.SeedTicketAsync();
         var sold = await App.StoredOrderAsync((await App.PlaceOrderAsync(App.CreateClient(), ticket.Id)).Id);
-        Assert.Equal(WriteResult.Ok, await App.Orders.SaveAsync(sold.Complete(DocumentIds.New(), DateTimeOffset.UtcNow), sold));
+        Assert.Equal(WriteResult.Ok, await App.Orders.ReplaceAsync(sold, sold.Complete(DocumentIds.New(), DateTimeOffset.UtcNow)));
 
         var response = await App.CreateClient().PostAsJsonAsync("/api/orders", new { ticketId = ticket.Id });
 

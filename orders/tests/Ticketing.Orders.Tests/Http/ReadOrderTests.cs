@@ -65,7 +65,7 @@ public sealed class ReadOrderTests(OrdersAppFixture fixture) : IClassFixture<Ord
         var client = App.CreateClient(out var userId);
         var ticket = await App.SeedTicketAsync("Before", 10m);
         var placed = await App.PlaceOrderAsync(client, ticket.Id);
-        await App.Tickets.ApplyAsync(ticket with { Title = "After", Price = 12m, Version = 1 });
+        await App.Tickets.ReplaceAsync(ticket, ticket with { Title = "After", Price = 12m, Version = 1 });
 
         var order = await (await client.GetAsync($"/api/orders/{placed.Id}")).ReadAsync<OrderResponse>(HttpStatusCode.OK);
 

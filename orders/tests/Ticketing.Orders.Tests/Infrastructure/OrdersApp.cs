@@ -44,8 +44,8 @@ public sealed class OrdersApp : IAsyncDisposable
     public FakeTimeProvider? Clock { get; }
 
     public IServiceProvider Services => _host.Services;
-    public OrderStore Orders => Services.GetRequiredService<OrderStore>();
-    public TicketReplicaStore Tickets => Services.GetRequiredService<TicketReplicaStore>();
+    public IOrderStore Orders => Services.GetRequiredService<IOrderStore>();
+    public ITicketReplicaStore Tickets => Services.GetRequiredService<ITicketReplicaStore>();
     private INatsJSContext JetStream => Services.GetRequiredService<INatsJSContext>();
 
     /// <summary>What the service published and parked, and its durable consumers, as another service sees them.</summary>
@@ -105,7 +105,7 @@ public sealed class OrdersApp : IAsyncDisposable
     public async Task<TicketReplica> SeedTicketAsync(string title = "Concert", decimal price = 20m)
     {
         var ticket = new TicketReplica { Id = DocumentIds.New(), Title = title, Price = price, Version = 0 };
-        Assert.Equal(WriteResult.Ok, await Tickets.InsertAsync(ticket));
+        Assert.Equal(WriteResult.Ok, await Tickets.AddAsync(ticket));
         return ticket;
     }
 

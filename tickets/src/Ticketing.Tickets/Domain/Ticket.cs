@@ -1,5 +1,5 @@
 using Ticketing.Common.Events;
-using Ticketing.Common.Http;
+using Ticketing.Common.Domain;
 using Ticketing.Common.Outbox;
 using Ticketing.Common.Storage;
 
@@ -90,7 +90,7 @@ public sealed record Ticket : IOutboxDocument
     {
         if (!IsAvailable)
         {
-            throw new BadRequestException(CannotEditReservedMessage);
+            throw new DomainRuleException(CannotEditReservedMessage);
         }
 
         return Changed(this with { Title = NormalizeTitle(title), Price = NormalizePrice(price) }, now);

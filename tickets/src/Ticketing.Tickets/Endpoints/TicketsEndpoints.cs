@@ -34,6 +34,7 @@ public static class TicketsEndpoints
             .WithSummary("Puts a ticket up for sale")
             .RequireAuthorization()
             .WithValidation<CreateTicketRequest>()
+            .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status401Unauthorized);
 
         group.MapGet("/", ListAsync)
@@ -51,6 +52,7 @@ public static class TicketsEndpoints
             .WithSummary("The owner changes title and price of a ticket that is not reserved")
             .RequireAuthorization()
             .WithValidation<UpdateTicketRequest>()
+            .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status403Forbidden)
             .ProducesProblem(StatusCodes.Status404NotFound)
@@ -77,7 +79,7 @@ public static class TicketsEndpoints
         return TypedResults.Created($"/api/tickets/{ticket.Id}", TicketResponse.From(ticket));
     }
 
-    public static async Task<Results<Ok<TicketResponse[]>, ProblemHttpResult>> ListAsync(
+    public static async Task<Ok<TicketResponse[]>> ListAsync(
         int? limit,
         int? offset,
         ITicketStore store,
@@ -97,7 +99,7 @@ public static class TicketsEndpoints
 
         if (errors.Count > 0)
         {
-            return ApiProblem.Result(StatusCodes.Status400BadRequest, [.. errors]);
+            throw new ApiException(StatusCodes.Status400BadRequest, errors);
         }
 
         var tickets = await store.ListAvailableAsync(take, skip, cancellationToken);
@@ -107,7 +109,7 @@ public static class TicketsEndpoints
     public static async Task<Ok<TicketResponse>> GetAsync(string id, ITicketStore store, CancellationToken cancellationToken) =>
         TypedResults.Ok(TicketResponse.From(await FindAsync(id, store, cancellationToken)));
 
-    public static async Task<Results<Ok<TicketResponse>, ProblemHttpResult>> UpdateAsync(
+    public static async Task<Ok<TicketResponse>> UpdateAsync(
         string id,
         UpdateTicketRequest request,
         ICurrentUser currentUser,
@@ -132,7 +134,7 @@ public static class TicketsEndpoints
                 case WriteResult.Conflict when attempt < MaxEditAttempts:
                     continue; // Someone (an order, the owner in another tab) changed it: check the rules again on the new state.
                 case WriteResult.Conflict:
-                    return ApiProblem.Result(StatusCodes.Status409Conflict, new ApiError(ConflictMessage));
+                    throw new ConflictException(ConflictMessage);
                 case WriteResult.NotFound:
                     throw new NotFoundException();
                 default:

@@ -25,7 +25,7 @@ public sealed class OrderCancelledHandler(
         if (ticket.IsReservedBy(@event.Id))
         {
             var released = await store.ReplaceAsync(ticket, ticket.Release(@event.Id, timeProvider.GetUtcNow()), cancellationToken);
-            return Outcome.Of(released, ticket.Id);
+            return HandlerOutcome.AfterWrite(released, $"ticket {ticket.Id}");
         }
 
         if (ticket.IsSoldTo(@event.Id))
@@ -43,6 +43,6 @@ public sealed class OrderCancelledHandler(
         // Not the holder: its OrderCreated was handled long ago (and the ticket moved on) or has not arrived yet.
         // Remember the order so a late OrderCreated never reserves the ticket for it.
         var remembered = await store.ReplaceAsync(ticket, ticket.RememberCancelled(@event.Id), cancellationToken);
-        return Outcome.Of(remembered, ticket.Id);
+        return HandlerOutcome.AfterWrite(remembered, $"ticket {ticket.Id}");
     }
 }

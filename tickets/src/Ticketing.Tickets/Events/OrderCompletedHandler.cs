@@ -10,7 +10,6 @@ namespace Ticketing.Tickets.Events;
 /// </summary>
 public sealed class OrderCompletedHandler(
     ITicketStore store,
-    MessagingOptions messaging,
     TimeProvider timeProvider) : IEventHandler<OrderCompletedV1>
 {
     public async Task<HandlerOutcome> HandleAsync(OrderCompletedV1 @event, EventContext context, CancellationToken cancellationToken)
@@ -29,7 +28,7 @@ public sealed class OrderCompletedHandler(
         if (ticket.IsReservedBy(@event.Id))
         {
             var sold = await store.ReplaceAsync(ticket, ticket.MarkSold(@event.Id, timeProvider.GetUtcNow()), cancellationToken);
-            return Outcome.Of(sold, ticket.Id);
+            return HandlerOutcome.AfterWrite(sold, $"ticket {ticket.Id}");
         }
 
         if (ticket.WasCancelled(@event.Id))
@@ -45,7 +44,6 @@ public sealed class OrderCompletedHandler(
 
         // Its OrderCreated (another subject) is not handled yet: wait for the reservation, parked if it never comes.
         return HandlerOutcome.Retry(
-            $"ticket {ticket.Id} is not reserved by order {@event.Id} yet (it is {ticket.Status})",
-            messaging.BackoffFor(context.Deliveries));
+            $"ticket {ticket.Id} is not reserved by order {@event.Id} yet (it is {ticket.Status})");
     }
 }

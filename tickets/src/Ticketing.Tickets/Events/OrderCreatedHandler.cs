@@ -10,7 +10,6 @@ namespace Ticketing.Tickets.Events;
 /// </summary>
 public sealed class OrderCreatedHandler(
     ITicketStore store,
-    MessagingOptions messaging,
     TimeProvider timeProvider,
     ILogger<OrderCreatedHandler> logger) : IEventHandler<OrderCreatedV1>
 {
@@ -45,11 +44,10 @@ public sealed class OrderCreatedHandler(
         {
             // Usually the previous order's OrderCancelled is not handled yet: try again later, parked if it never comes.
             return HandlerOutcome.Retry(
-                $"ticket {ticket.Id} is {ticket.Status} by order {ticket.OrderId}",
-                messaging.BackoffFor(context.Deliveries));
+                $"ticket {ticket.Id} is {ticket.Status} by order {ticket.OrderId}");
         }
 
         var result = await store.ReplaceAsync(ticket, ticket.Reserve(@event.Id, timeProvider.GetUtcNow()), cancellationToken);
-        return Outcome.Of(result, ticket.Id);
+        return HandlerOutcome.AfterWrite(result, $"ticket {ticket.Id}");
     }
 }

@@ -1,3 +1,4 @@
+using Ticketing.Common.Domain;
 using Ticketing.Common.Events;
 using Ticketing.Common.Http;
 using Ticketing.Common.Outbox;
@@ -56,8 +57,9 @@ public sealed class TicketTests
             ticket = ticket.MarkSold(orderId, Now);
         }
 
-        var error = Assert.Throws<BadRequestException>(() => ticket.Edit("Other", 1m, Now));
+        var error = Assert.Throws<DomainRuleException>(() => ticket.Edit("Other", 1m, Now));
 
+        Assert.Equal(400, ApiExceptionHandler.Map(error).Status);
         Assert.Equal("Cannot edit a reserved ticket", error.Message);
     }
 

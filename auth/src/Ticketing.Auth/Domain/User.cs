@@ -1,10 +1,10 @@
 using System.Text;
 using Ticketing.Common.Storage;
 
-namespace Ticketing.Auth.Data;
+namespace Ticketing.Auth.Domain;
 
-/// <summary>A user account as stored. <see cref="Email"/> is normalized (<see cref="Domain.EmailAddress"/>) and unique.</summary>
-public sealed record UserDocument : IDocument
+/// <summary>A user account (as stored). <see cref="Email"/> is normalized (<see cref="EmailAddress"/>) and unique.</summary>
+public sealed record User : IDocument
 {
     public required string Id { get; init; }
     public required string Email { get; init; }

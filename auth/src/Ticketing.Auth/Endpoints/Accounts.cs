@@ -1,15 +1,17 @@
+using Microsoft.AspNetCore.Identity;
 using Ticketing.Auth.Data;
+using Ticketing.Auth.Domain;
 using Ticketing.Common.Storage;
 
-namespace Ticketing.Auth.Domain;
+namespace Ticketing.Auth.Endpoints;
 
-/// <summary>Signing up and signing in: the rules between the endpoints and the users store.</summary>
+/// <summary>Signing up and signing in: what the endpoints do with the users store and the password hashes.</summary>
 public sealed partial class Accounts(IUserStore users, PasswordHashing passwords, TimeProvider timeProvider, ILogger<Accounts> logger)
 {
     /// <summary>Creates the account, or returns null when the email already has one.</summary>
-    public async Task<UserDocument?> SignUpAsync(string email, string password, CancellationToken cancellationToken)
+    public async Task<User?> SignUpAsync(string email, string password, CancellationToken cancellationToken)
     {
-        var user = new UserDocument
+        var user = new User
         {
             Id = DocumentIds.New(),
             Email = EmailAddress.Normalize(email),
@@ -30,17 +32,17 @@ public sealed partial class Accounts(IUserStore users, PasswordHashing passwords
     }
 
     /// <summary>The user these credentials belong to, or null: an unknown email and a wrong password look the same.</summary>
-    public async Task<UserDocument?> SignInAsync(string email, string password, CancellationToken cancellationToken)
+    public async Task<User?> SignInAsync(string email, string password, CancellationToken cancellationToken)
     {
         var user = await users.FindByEmailAsync(EmailAddress.Normalize(email), cancellationToken);
         var check = passwords.Verify(user, password);
-        if (user is null || check == PasswordCheck.Failed)
+        if (user is null || check == PasswordVerificationResult.Failed)
         {
             LogSignInRefused();
             return null;
         }
 
-        if (check == PasswordCheck.SuccessRehashNeeded)
+        if (check == PasswordVerificationResult.SuccessRehashNeeded)
         {
             // Hashes made with older parameters are upgraded on the next successful sign-in. A concurrent
             // upgrade wins harmlessly (both hashes are of the same password), so the result is not checked.

@@ -1,0 +1,10 @@
+namespace Ticketing.Orders.Domain;
+
+/// <summary>The orders service's own rules that come from settings (read in Extensions/OrdersServices).</summary>
+public sealed record OrdersOptions(TimeSpan ExpirationWindow)
+{
+    /// <summary>How long an order holds its ticket before it expires, in seconds (default 900, 1..86400).</summary>
+    public const string ExpirationWindowSetting = "ORDER_EXPIRATION_WINDOW_SECONDS";
+
+    public static readonly TimeSpan DefaultExpirationWindow = TimeSpan.FromMinutes(15);
+}
