@@ -79,12 +79,6 @@ public sealed class GatewayOptions
             ? uri
             : throw new InvalidSettingException(setting, $"must be an absolute http(s) address (got '{value}')");
 
-    /// <summary>The service a path goes to (longest matching prefix, whole segments, as ingress-nginx's Prefix), or null.</summary>
-    public GatewayRoute? RouteFor(string path) =>
-        Routes.Where(route => path.Equals(route.Prefix, StringComparison.Ordinal)
-                || path.StartsWith(route.Prefix + "/", StringComparison.Ordinal))
-            .MaxBy(route => route.Prefix.Length);
-
     /// <summary>YARP routes: one per ingress rule (the prefix itself and everything below it), then the fallback.</summary>
     public IReadOnlyList<RouteConfig> ProxyRoutes()
     {

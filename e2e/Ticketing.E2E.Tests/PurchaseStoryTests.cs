@@ -5,7 +5,7 @@ using Ticketing.E2E.Tests.Platform;
 namespace Ticketing.E2E.Tests;
 
 /// <summary>
-/// The purchase story of product.md, end to end through the gateway, as far as the services that exist allow.
+/// The purchase story of docs/api.md, end to end through the gateway, as far as the services that exist allow.
 /// Each service that lands adds its steps where its comment marks the place:
 /// payments: pay (tok_visa) -> order complete -> ticket sold (and a declined card, a late payment);
 /// expiration: an order left unpaid (ORDER_EXPIRATION_WINDOW_SECONDS short) expires and the ticket is available again;

@@ -66,7 +66,7 @@ public sealed class ServiceRestartTests(PlatformFixture platform)
         var running = await notifications.WaitForResourceAsync(resource, e => ProcessId(e) is not null, timeout.Token);
         var pid = ProcessId(running)!.Value;
 
-        // A project runs as `dotnet run` with the service as its child: kill the service itself, as a user would.
+        // Services run as executables (decision 0007); should a launcher sit in between, kill its child: the service itself, as a user would.
         var target = ChildOf(pid) ?? pid;
         using (var process = Process.GetProcessById(target))
         {

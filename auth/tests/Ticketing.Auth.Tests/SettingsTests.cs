@@ -4,7 +4,7 @@ using Ticketing.Common.Hosting;
 
 namespace Ticketing.Auth.Tests;
 
-/// <summary>A missing or invalid setting stops the service at start with a message naming it (product.md §10).</summary>
+/// <summary>A missing or invalid setting stops the service at start with a message naming it (docs/api.md §2).</summary>
 public sealed class SettingsTests
 {
     private static InvalidSettingException StartupFailure(string setting, string? value)

@@ -48,7 +48,7 @@ public sealed class PackageTests
         using var pe = new PEReader(copy);
         var reader = pe.GetMetadataReader();
         var types = reader.TypeDefinitions.Select(h => reader.GetString(reader.GetTypeDefinition(h).Name)).ToHashSet();
-        Assert.All(EventCatalog.All, e => Assert.Contains(e.Type.Name, types));
-        Assert.All(EventCatalog.All, e => Assert.NotNull(zip.GetEntry($"samples/events/{e.Subject}.json")));
+        Assert.All(Events.KnownEvents.All, e => Assert.Contains(e.Type.Name, types));
+        Assert.All(Events.KnownEvents.All, e => Assert.NotNull(zip.GetEntry($"samples/events/{e.Subject}.json")));
     }
 }

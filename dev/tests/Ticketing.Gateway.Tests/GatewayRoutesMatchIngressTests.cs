@@ -53,20 +53,6 @@ public sealed class GatewayRoutesMatchIngressTests
         }
     }
 
-    [Theory]
-    [InlineData("/api/users", "auth")]
-    [InlineData("/api/users/signup", "auth")]
-    [InlineData("/api/tickets", "tickets")]
-    [InlineData("/api/tickets/6543/edit", "tickets")]
-    [InlineData("/api/orders/abc", "orders")]
-    [InlineData("/api/usersx", null)]
-    [InlineData("/api", null)]
-    [InlineData("/", null)]
-    public void Prefixes_match_whole_segments_as_ingress_nginx_does(string path, string? service)
-    {
-        Assert.Equal(service, ReadGatewayOptions().RouteFor(path)?.Service);
-    }
-
     private static GatewayOptions ReadGatewayOptions() =>
         GatewayOptions.From(new ConfigurationBuilder()
             .AddJsonFile(Repository.PathOf("dev", "Ticketing.Gateway", "appsettings.json"))

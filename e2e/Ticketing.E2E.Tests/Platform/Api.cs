@@ -5,7 +5,7 @@ using Ticketing.Common.Testing;
 
 namespace Ticketing.E2E.Tests.Platform;
 
-/// <summary>The contracts as a client sees them (product.md §3-§5); only the fields the tests read.</summary>
+/// <summary>The contracts as a client sees them (docs/api.md §3-§5); only the fields the tests read.</summary>
 public sealed record UserDto(string Id, string Email);
 
 public sealed record TicketDto(string Id, string Title, decimal Price, string UserId, long Version, string? OrderId, string Status);

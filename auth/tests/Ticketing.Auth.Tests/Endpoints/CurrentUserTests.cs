@@ -9,7 +9,7 @@ using Ticketing.Common.Testing.Web;
 
 namespace Ticketing.Auth.Tests.Endpoints;
 
-/// <summary><c>GET /api/users/currentuser</c> and the session token behind it (product.md §3).</summary>
+/// <summary><c>GET /api/users/currentuser</c> and the session token behind it (docs/api.md §3).</summary>
 public sealed class CurrentUserTests(AuthFactory factory) : IClassFixture<AuthFactory>
 {
     public sealed record Body(User? CurrentUser);

@@ -12,7 +12,7 @@ using Ticketing.Common.Testing.Web;
 
 namespace Ticketing.Auth.Tests.Endpoints;
 
-/// <summary><c>POST /api/users/signin</c> (product.md §3).</summary>
+/// <summary><c>POST /api/users/signin</c> (docs/api.md §3).</summary>
 public sealed class SigninTests(AuthFactory factory) : IClassFixture<AuthFactory>
 {
     private readonly HttpClient _client = factory.CreateClientFrom();

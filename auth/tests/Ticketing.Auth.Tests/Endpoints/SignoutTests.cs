@@ -5,7 +5,7 @@ using Ticketing.Auth.Tests.Infrastructure;
 
 namespace Ticketing.Auth.Tests.Endpoints;
 
-/// <summary><c>POST /api/users/signout</c> (product.md §3).</summary>
+/// <summary><c>POST /api/users/signout</c> (docs/api.md §3).</summary>
 public sealed class SignoutTests(AuthFactory factory) : IClassFixture<AuthFactory>
 {
     [Fact] // course: "clears the cookie after signing out"

@@ -10,7 +10,7 @@ using Ticketing.Common.Testing.Web;
 
 namespace Ticketing.Auth.Tests.Endpoints;
 
-/// <summary><c>POST /api/users/signup</c> (product.md §3).</summary>
+/// <summary><c>POST /api/users/signup</c> (docs/api.md §3).</summary>
 public sealed class SignupTests(AuthFactory factory) : IClassFixture<AuthFactory>
 {
     private readonly HttpClient _client = factory.CreateClientFrom();

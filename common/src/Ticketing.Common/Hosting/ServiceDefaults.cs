@@ -23,15 +23,15 @@ using Ticketing.Common.Messaging;
 
 namespace Ticketing.Common.Hosting;
 
+/// <summary>The largest request body a service accepts (<c>MAX_REQUEST_BODY_BYTES</c>, default 1 MiB).</summary>
+public sealed record RequestLimits(long MaxRequestBodyBytes);
+
 /// <summary>
 /// What every Ticketing HTTP service has, whatever it does: the error contract for every failure, strict
 /// JSON, a request body limit, health endpoints for Kubernetes probes, OpenTelemetry (traces, metrics, logs)
 /// exported over OTLP when <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set, an OpenAPI document, the client
 /// address from the ingress's <c>X-Forwarded-For</c>, and a graceful shutdown window.
 /// </summary>
-/// <summary>The largest request body a service accepts (<c>MAX_REQUEST_BODY_BYTES</c>, default 1 MiB).</summary>
-public sealed record RequestLimits(long MaxRequestBodyBytes);
-
 public static class ServiceDefaults
 {
     public const string LivePath = "/health/live";

@@ -8,7 +8,7 @@ using Ticketing.Tickets.Domain;
 namespace Ticketing.Tickets.Endpoints;
 
 /// <summary>
-/// <c>/api/tickets</c>: sell, list, show and edit tickets (product.md §4). Errors come in the contract's order:
+/// <c>/api/tickets</c>: sell, list, show and edit tickets (docs/api.md §4). Errors come in the contract's order:
 /// 401 (not signed in) before 400 (validation) before 404 (unknown or malformed id) before 403 (not the owner)
 /// before 400 (the ticket is reserved).
 /// </summary>
