@@ -1,3 +1,4 @@
+using System.Globalization;
 using Ticketing.Common.Storage;
 using Ticketing.Orders.Domain;
 
@@ -23,8 +24,8 @@ public interface IOrderStore
     /// </summary>
     Task<WriteResult> ReplaceAsync(Order current, Order next, CancellationToken cancellationToken = default);
 
-    /// <summary>A user's orders in the order they were placed (oldest first).</summary>
-    Task<IReadOnlyList<Order>> ListForUserAsync(string userId, CancellationToken cancellationToken = default);
+    /// <summary>One page of a user's orders in the order they were placed (oldest first).</summary>
+    Task<IReadOnlyList<Order>> ListForUserAsync(string userId, int limit, int offset, CancellationToken cancellationToken = default);
 
     /// <summary>Every order ever placed for a ticket, live or not.</summary>
     Task<IReadOnlyList<Order>> ListForTicketAsync(string ticketId, CancellationToken cancellationToken = default);
@@ -39,14 +40,27 @@ public sealed class OrderStore(IDocumentCollection<Order> orders) : IOrderStore
 {
     public const string CollectionName = "orders";
     public const string ReservationIndex = "reservation_unique";
-    public const string UserIndex = "user";
+    public const string ListIndex = "list";
 
-    /// <summary>The collection's indexes; runs once at start, before the service takes requests.</summary>
+    /// <summary>
+    /// The collection's indexes, and the list key of orders stored before it existed; runs once at start, before the
+    /// service takes requests.
+    /// </summary>
     public static async Task InitializeAsync(IDocumentCollection<Order> orders, CancellationToken cancellationToken)
     {
         await orders.EnsureIndexAsync(ReservationIndex, o => o.ReservationKey, unique: true, cancellationToken);
-        await orders.EnsureIndexAsync(UserIndex, o => o.UserId, unique: false, cancellationToken);
+        await orders.EnsureIndexAsync(ListIndex, o => o.ListKey, unique: false, cancellationToken);
+        foreach (var order in await orders.FindAsync(o => o.ListKey == null, null, cancellationToken))
+        {
+            // A concurrent writer sets the key itself, so a lost race here needs no retry.
+            var version = order.Version;
+            await orders.ReplaceAsync(WithListKey(order), o => o.Version == version, cancellationToken);
+        }
     }
+
+    /// <summary>The order with its list key: ordinal order of one user's keys = placing order (time, then id).</summary>
+    public static Order WithListKey(Order order) =>
+        order with { ListKey = string.Create(CultureInfo.InvariantCulture, $"{order.UserId}:{order.CreatedAt.UtcTicks:D19}:{order.Id}") };
 
     public Task<Order?> GetAsync(string id, CancellationToken cancellationToken = default) =>
         orders.GetAsync(id, cancellationToken);
@@ -55,7 +69,7 @@ public sealed class OrderStore(IDocumentCollection<Order> orders) : IOrderStore
         (await orders.FindAsync(o => o.ReservationKey == ticketId, new FindOptions<Order> { Limit = 1 }, cancellationToken)).Count > 0;
 
     public Task<WriteResult> AddAsync(Order order, CancellationToken cancellationToken = default) =>
-        orders.InsertAsync(order, cancellationToken);
+        orders.InsertAsync(WithListKey(order), cancellationToken);
 
     public Task<WriteResult> ReplaceAsync(Order current, Order next, CancellationToken cancellationToken = default)
     {
@@ -65,15 +79,20 @@ public sealed class OrderStore(IDocumentCollection<Order> orders) : IOrderStore
         }
 
         var expected = current.Version;
-        return orders.ReplaceAsync(next, o => o.Version == expected, cancellationToken);
+        return orders.ReplaceAsync(WithListKey(next), o => o.Version == expected, cancellationToken);
     }
 
-    public async Task<IReadOnlyList<Order>> ListForUserAsync(string userId, CancellationToken cancellationToken = default)
+    public Task<IReadOnlyList<Order>> ListForUserAsync(string userId, int limit, int offset, CancellationToken cancellationToken = default)
     {
-        var found = await orders.FindAsync(o => o.UserId == userId, new FindOptions<Order> { OrderBy = o => o.CreatedAt }, cancellationToken);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(limit);
+        ArgumentOutOfRangeException.ThrowIfNegative(offset);
 
-        // Orders placed within the same clock tick keep their placing order through the id (time, then a counter).
-        return [.. found.OrderBy(o => o.CreatedAt).ThenBy(o => o.Id, StringComparer.Ordinal)];
+        // A prefix of the list index: both backends seek to the user's first key and read one page in index order.
+        var prefix = userId + ":";
+        return orders.FindAsync(
+            o => o.ListKey!.StartsWith(prefix),
+            new FindOptions<Order> { OrderBy = o => o.ListKey, Skip = offset, Limit = limit },
+            cancellationToken);
     }
 
     public Task<IReadOnlyList<Order>> ListForTicketAsync(string ticketId, CancellationToken cancellationToken = default) =>

@@ -49,6 +49,12 @@ public sealed record Order : IOutboxDocument
 
     public OutboxMessage[] Outbox { get; init; } = [];
 
+    /// <summary>
+    /// The "my orders" index key, kept by the store on every write (<c>Data/OrderStore.cs</c>): the user, the placing
+    /// time and the id, so one indexed field serves the user filter and the oldest-first order together.
+    /// </summary>
+    public string? ListKey { get; init; }
+
     // Methods rather than computed properties: both stores' mappers would persist a get-only property.
 
     /// <summary>True while payment is still possible: the order neither completed nor was cancelled.</summary>

@@ -30,7 +30,8 @@ public static class OrdersEndpoints
             .ProducesProblem(StatusCodes.Status404NotFound);
         group.MapGet("", ListOrdersAsync)
             .WithName("ListOrders")
-            .WithSummary("The caller's orders, oldest first");
+            .WithSummary("The caller's orders, oldest first, one page (limit 1..500, default 100; offset)")
+            .ProducesProblem(StatusCodes.Status400BadRequest);
         group.MapGet("/{id}", GetOrderAsync)
             .WithName("GetOrder")
             .WithSummary("One of the caller's orders")
@@ -80,13 +81,16 @@ public static class OrdersEndpoints
     }
 
     public static async Task<Ok<List<OrderResponse>>> ListOrdersAsync(
+        int? limit,
+        int? offset,
         ICurrentUser currentUser,
         IOrderStore orders,
         ITicketReplicaStore tickets,
         CancellationToken cancellationToken)
     {
+        var (take, skip) = Paging.Validate(limit, offset);
         var user = currentUser.Required;
-        var mine = await orders.ListForUserAsync(user.Id, cancellationToken);
+        var mine = await orders.ListForUserAsync(user.Id, take, skip, cancellationToken);
         var replicas = await tickets.GetManyAsync(mine.Select(o => o.TicketId), cancellationToken);
         return TypedResults.Ok(mine.Select(o => OrderResponse.From(o, replicas.GetValueOrDefault(o.TicketId))).ToList());
     }

@@ -106,10 +106,33 @@ public abstract class OrderStoreContract<TBackend> : StoreContractTests<TBackend
             await orders.AddAsync(Order.Create(someoneElse, NewTicket(), T0.AddSeconds(i / 2), Window));
         }
 
-        var mine = await orders.ListForUserAsync(me);
+        var mine = await orders.ListForUserAsync(me, 500, 0);
 
         Assert.Equal(placed.Select(o => o.Id), mine.Select(o => o.Id));
-        Assert.Empty(await orders.ListForUserAsync(DocumentIds.New()));
+        Assert.Empty(await orders.ListForUserAsync(DocumentIds.New(), 500, 0));
+    }
+
+    [SkippableFact]
+    public async Task ListForUser_ReturnsOnePage_AndOrdersStoredBeforeTheListIndexGetTheirKeyAtStart()
+    {
+        var database = await DatabaseAsync();
+        var collection = database.GetCollection<Order>(OrderStore.CollectionName);
+        var me = DocumentIds.New();
+        var placed = new List<Order>();
+        for (var i = 0; i < 5; i++)
+        {
+            var order = Order.Create(me, NewTicket(), T0.AddSeconds(i), Window) with { Outbox = [] };
+            placed.Add(order);
+            await collection.InsertAsync(order); // without a key, as an earlier version stored them
+        }
+
+        await OrderStore.InitializeAsync(collection, CancellationToken.None);
+        var orders = new OrderStore(collection);
+
+        Assert.Equal(placed.Take(2).Select(o => o.Id), (await orders.ListForUserAsync(me, 2, 0)).Select(o => o.Id));
+        Assert.Equal(placed.Skip(2).Take(2).Select(o => o.Id), (await orders.ListForUserAsync(me, 2, 2)).Select(o => o.Id));
+        Assert.Equal([placed[4].Id], (await orders.ListForUserAsync(me, 2, 4)).Select(o => o.Id));
+        Assert.Empty(await orders.ListForUserAsync(me[..^1], 10, 0)); // a prefix of the user id is another user
     }
 
     [SkippableFact]
@@ -123,7 +146,8 @@ public abstract class OrderStoreContract<TBackend> : StoreContractTests<TBackend
 
         var stored = (await orders.GetAsync(order.Id))!;
 
-        Assert.Equal(refunded with { Outbox = [], RefundedPaymentIds = [] }, stored with { Outbox = [], RefundedPaymentIds = [] });
+        // Stored as written, plus the list key the store keeps.
+        Assert.Equal(OrderStore.WithListKey(refunded) with { Outbox = [], RefundedPaymentIds = [] }, stored with { Outbox = [], RefundedPaymentIds = [] });
         Assert.Equal(["pay1"], stored.RefundedPaymentIds);
         Assert.Equal(refunded.Outbox, stored.Outbox);
         Assert.Equal(T0.UtcTicks + Window.Ticks, stored.ExpiresAt.UtcTicks);

@@ -40,6 +40,32 @@ public sealed class ReadOrderTests(OrdersAppFixture fixture) : IClassFixture<Ord
     }
 
     [Fact]
+    public async Task List_WithLimitAndOffset_ReturnsOnePage_OldestFirst()
+    {
+        var me = App.CreateClient();
+        var placed = new List<string>();
+        for (var i = 0; i < 3; i++)
+        {
+            placed.Add((await App.PlaceOrderAsync(me, (await App.SeedTicketAsync($"T{i}")).Id)).Id);
+        }
+
+        Assert.Equal(placed[..2], (await (await me.GetAsync("/api/orders?limit=2")).ReadAsync<List<OrderResponse>>(HttpStatusCode.OK)).Select(o => o.Id));
+        Assert.Equal(placed[2..], (await (await me.GetAsync("/api/orders?limit=2&offset=2")).ReadAsync<List<OrderResponse>>(HttpStatusCode.OK)).Select(o => o.Id));
+    }
+
+    [Theory]
+    [InlineData("?limit=0", "Limit must be between 1 and 500", "limit")]
+    [InlineData("?limit=501", "Limit must be between 1 and 500", "limit")]
+    [InlineData("?offset=-1", "Offset must be 0 or more", "offset")]
+    [InlineData("?limit=abc", "Invalid value for 'limit'", "limit")]
+    public async Task List_WhenPagingIsOutOfRange_Returns400NamingTheField(string query, string message, string field)
+    {
+        var response = await App.CreateClient().GetAsync($"/api/orders{query}");
+
+        await response.AssertProblemAsync(HttpStatusCode.BadRequest, (message, field));
+    }
+
+    [Fact]
     public async Task List_UserWithoutOrders_ReturnsAnEmptyList()
     {
         var orders = await (await App.CreateClient().GetAsync("/api/orders")).ReadAsync<List<OrderResponse>>(HttpStatusCode.OK);

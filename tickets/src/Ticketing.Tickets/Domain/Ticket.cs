@@ -54,6 +54,13 @@ public sealed record Ticket : IOutboxDocument
     /// </summary>
     public string[] CancelledOrderIds { get; init; } = [];
 
+    /// <summary>
+    /// The listing's index key, kept by the store on every write (<c>Data/TicketStore.cs</c>): <c>available:</c>, the
+    /// creation time and the id while the ticket is available, null otherwise. One indexed field that serves the list's
+    /// filter and its newest-first order together, so a page costs the same however many tickets are stored.
+    /// </summary>
+    public string? ListKey { get; init; }
+
     public OutboxMessage[] Outbox { get; init; } = [];
 
     public bool IsAvailable => Status == TicketStatus.Available;

@@ -14,8 +14,8 @@ namespace Ticketing.Tickets.Endpoints;
 /// </summary>
 public static class TicketsEndpoints
 {
-    public const int DefaultLimit = 100;
-    public const int MaxLimit = 500;
+    public const int DefaultLimit = Paging.DefaultLimit;
+    public const int MaxLimit = Paging.MaxLimit;
 
     /// <summary>
     /// How often an edit that lost a compare-and-set race is tried again on the fresh ticket before giving up
@@ -85,23 +85,7 @@ public static class TicketsEndpoints
         ITicketStore store,
         CancellationToken cancellationToken)
     {
-        var (take, skip) = (limit ?? DefaultLimit, offset ?? 0);
-        var errors = new List<ApiError>();
-        if (take is < 1 or > MaxLimit)
-        {
-            errors.Add(new ApiError($"Limit must be between 1 and {MaxLimit}", "limit"));
-        }
-
-        if (skip < 0)
-        {
-            errors.Add(new ApiError("Offset must be 0 or more", "offset"));
-        }
-
-        if (errors.Count > 0)
-        {
-            throw new ApiException(StatusCodes.Status400BadRequest, errors);
-        }
-
+        var (take, skip) = Paging.Validate(limit, offset);
         var tickets = await store.ListAvailableAsync(take, skip, cancellationToken);
         return TypedResults.Ok(tickets.Select(TicketResponse.From).ToArray());
     }

@@ -92,6 +92,40 @@ public abstract class TicketStoreContract<TBackend> : StoreContractTests<TBacken
     }
 
     [SkippableFact]
+    public async Task ListAvailable_UsesTheListIndex_AndKeepsItsKeyInStepWithTheStatus()
+    {
+        var (collection, store) = await StoreAsync();
+        var ticket = NewTicket("Keyed");
+        await store.AddAsync(ticket);
+        Assert.StartsWith(TicketStore.AvailablePrefix, (await store.GetAsync(ticket.Id))!.ListKey, StringComparison.Ordinal);
+
+        var orderId = DocumentIds.New();
+        var reserved = ticket.Reserve(orderId, T0);
+        Assert.Equal(WriteResult.Ok, await store.ReplaceAsync((await store.GetAsync(ticket.Id))!, reserved));
+        Assert.Null((await store.GetAsync(ticket.Id))!.ListKey);
+        Assert.Empty(await store.ListAvailableAsync(10, 0));
+
+        Assert.Equal(WriteResult.Ok, await store.ReplaceAsync((await store.GetAsync(ticket.Id))!, reserved.Release(orderId, T0)));
+        Assert.Equal([ticket.Id], (await store.ListAvailableAsync(10, 0)).Select(t => t.Id));
+        Assert.Single(await collection.FindAsync(t => t.ListKey != null));
+    }
+
+    [SkippableFact]
+    public async Task Initialize_GivesTicketsStoredBeforeTheListIndex_TheirKey()
+    {
+        var collection = (await DatabaseAsync()).GetCollection<Ticket>(TicketStore.CollectionName);
+        var (older, newer, sold) = (NewTicket("Older", 0), NewTicket("Newer", 1), NewTicket("Sold", 2));
+        var soldTo = DocumentIds.New();
+        await collection.InsertAsync(older);   // written straight, without a key, as an earlier version stored them
+        await collection.InsertAsync(newer);
+        await collection.InsertAsync(sold.Reserve(soldTo, T0).MarkSold(soldTo, T0));
+
+        await TicketStore.InitializeAsync(collection, CancellationToken.None);
+
+        Assert.Equal([newer.Id, older.Id], (await new TicketStore(collection).ListAvailableAsync(10, 0)).Select(t => t.Id));
+    }
+
+    [SkippableFact]
     public async Task Replace_TwoWritersHoldingTheSameVersion_ExactlyOneWins_VersionsGo0_1_2()
     {
         var (_, store) = await StoreAsync();
