@@ -4,6 +4,20 @@ using Ticketing.Bench;
 using Ticketing.Common.Testing.Processes;
 
 // Usage: dotnet run --project bench/Ticketing.Bench -c Release -- [--rounds 5] [--samples 200] [--warmup 30] [--out artifacts/bench]
+//        dotnet run --project bench/Ticketing.Bench -c Release -- read-path [--stored 100,10000] [--rate 500] [--seconds 5] [--concurrency 16]
+if (args.FirstOrDefault() == "read-path")
+{
+    var readOptions = ReadPathOptions.Parse(args);
+    var readReport = await ReadPathBench.RunAsync(readOptions, Console.Out);
+    Directory.CreateDirectory(readOptions.OutputDirectory);
+    var stem = Path.Combine(readOptions.OutputDirectory, $"read-path-{DateTime.UtcNow:yyyyMMdd-HHmmss}");
+    await File.WriteAllTextAsync(stem + ".json", JsonSerializer.Serialize(readReport, new JsonSerializerOptions { WriteIndented = true }));
+    var markdown = ReadPathBench.ToMarkdown(readReport);
+    await File.WriteAllTextAsync(stem + ".md", markdown);
+    Console.WriteLine($"\n{markdown}\nWritten to {stem}.json and .md");
+    return;
+}
+
 var options = BenchOptions.Parse(args);
 var report = await Harness.RunAsync(options, Console.Out);
 Directory.CreateDirectory(options.OutputDirectory);
