@@ -8,6 +8,7 @@ builder.AddOrdersServices();                             // settings, auth, stor
 
 var app = builder.Build();
 app.UseServiceDefaults();                                // forwarded headers, error contract, auth, /health/*, /openapi/v1.json
+app.UseRateLimiter();                                    // after authentication: order creation is limited per user
 app.MapOrdersEndpoints();
 app.Run();
 

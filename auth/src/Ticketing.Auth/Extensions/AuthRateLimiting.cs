@@ -34,17 +34,9 @@ public static class AuthRateLimiting
         var settings = AuthRateLimitSettings.From(builder.Configuration);
         builder.Services.AddRateLimiter(options =>
         {
-            options.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
+            options.AnswerRejectionsWith429(settings.Window);
             options.AddPolicy(SignupPolicy, context => PerClient(context, settings));
             options.AddPolicy(SigninPolicy, context => PerClient(context, settings));
-            options.OnRejected = (context, _) =>
-            {
-                // The fixed-window limiter reports the window length: an upper bound of the real wait.
-                var retryAfter = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : settings.Window;
-                context.HttpContext.Response.Headers.RetryAfter =
-                    Math.Max(1, (long)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
-                return new ValueTask(ApiProblem.WriteAsync(context.HttpContext, StatusCodes.Status429TooManyRequests));
-            };
         });
         return builder;
     }
@@ -77,11 +69,5 @@ public static class AuthRateLimiting
     }
 
     private static RateLimitPartition<string> PerClient(HttpContext context, AuthRateLimitSettings settings) =>
-        RateLimitPartition.GetFixedWindowLimiter(ClientKey(context.Connection.RemoteIpAddress), _ => new FixedWindowRateLimiterOptions
-        {
-            PermitLimit = settings.PermitLimit,
-            Window = settings.Window,
-            QueueLimit = 0,
-            AutoReplenishment = true,
-        });
+        RateLimits.FixedWindow(ClientKey(context.Connection.RemoteIpAddress), settings.PermitLimit, settings.Window);
 }

@@ -15,7 +15,13 @@ public interface IOrderStore
     /// </summary>
     Task<bool> IsTicketHeldAsync(string ticketId, CancellationToken cancellationToken = default);
 
-    /// <summary>Stores a new order and with it its reservation; <see cref="WriteResult.Duplicate"/> when a live order holds the ticket.</summary>
+    /// <summary>The pending-order slots the user's live orders take (see <see cref="Order.PendingSlot"/>).</summary>
+    Task<IReadOnlyList<string?>> PendingSlotsAsync(string userId, int maxPending, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Stores a new order and with it its reservation; <see cref="WriteResult.Duplicate"/> when a live order holds the
+    /// ticket or the order's pending slot is taken.
+    /// </summary>
     Task<WriteResult> AddAsync(Order order, CancellationToken cancellationToken = default);
 
     /// <summary>
@@ -41,6 +47,7 @@ public sealed class OrderStore(IDocumentCollection<Order> orders) : IOrderStore
     public const string CollectionName = "orders";
     public const string ReservationIndex = "reservation_unique";
     public const string ListIndex = "list";
+    public const string PendingSlotIndex = "pending_slot_unique";
 
     /// <summary>
     /// The collection's indexes, and the list key of orders stored before it existed; runs once at start, before the
@@ -50,12 +57,16 @@ public sealed class OrderStore(IDocumentCollection<Order> orders) : IOrderStore
     {
         await orders.EnsureIndexAsync(ReservationIndex, o => o.ReservationKey, unique: true, cancellationToken);
         await orders.EnsureIndexAsync(ListIndex, o => o.ListKey, unique: false, cancellationToken);
-        foreach (var order in await orders.FindAsync(o => o.ListKey == null, null, cancellationToken))
+        foreach (var order in await orders.FindAsync(o => o.ListKey == null || o.PendingSlot == null, null, cancellationToken))
         {
-            // A concurrent writer sets the key itself, so a lost race here needs no retry.
+            // Orders stored before these keys existed. A pending one keeps a slot of its own outside the user's N
+            // (it was placed under the old rules). A concurrent writer sets the keys itself: a lost race needs no retry.
             var version = order.Version;
-            await orders.ReplaceAsync(WithListKey(order), o => o.Version == version, cancellationToken);
+            var slot = order.PendingSlot ?? (order.IsPending() ? $"legacy:{order.Id}" : Order.ReleasedKey(order.Id));
+            await orders.ReplaceAsync(WithListKey(order with { PendingSlot = slot }), o => o.Version == version, cancellationToken);
         }
+
+        await orders.EnsureIndexAsync(PendingSlotIndex, o => o.PendingSlot, unique: true, cancellationToken);
     }
 
     /// <summary>The order with its list key: ordinal order of one user's keys = placing order (time, then id).</summary>
@@ -67,6 +78,22 @@ public sealed class OrderStore(IDocumentCollection<Order> orders) : IOrderStore
 
     public async Task<bool> IsTicketHeldAsync(string ticketId, CancellationToken cancellationToken = default) =>
         (await orders.FindAsync(o => o.ReservationKey == ticketId, new FindOptions<Order> { Limit = 1 }, cancellationToken)).Count > 0;
+
+    public async Task<IReadOnlyList<string?>> PendingSlotsAsync(string userId, int maxPending, CancellationToken cancellationToken = default)
+    {
+        var slots = Enumerable.Range(0, maxPending).Select(slot => Order.SlotKey(userId, slot)).ToList();
+        var found = new List<string?>();
+        foreach (var slot in slots)
+        {
+            // One unique-index look-up per slot: the cost does not grow with the user's past orders.
+            if ((await orders.FindAsync(o => o.PendingSlot == slot, new FindOptions<Order> { Limit = 1 }, cancellationToken)).Count > 0)
+            {
+                found.Add(slot);
+            }
+        }
+
+        return found;
+    }
 
     public Task<WriteResult> AddAsync(Order order, CancellationToken cancellationToken = default) =>
         orders.InsertAsync(WithListKey(order), cancellationToken);

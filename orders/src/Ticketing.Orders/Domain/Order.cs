@@ -1,3 +1,4 @@
+using System.Globalization;
 using Ticketing.Common.Domain;
 using Ticketing.Common.Events;
 using Ticketing.Common.Outbox;
@@ -21,6 +22,7 @@ namespace Ticketing.Orders.Domain;
 public sealed record Order : IOutboxDocument
 {
     public const string CannotCancelCompletedMessage = "Cannot cancel a completed order";
+    public const string TooManyPendingMessage = "Too many pending orders";
     private const string ReleasedPrefix = "released:";
 
     public required string Id { get; init; }
@@ -40,6 +42,14 @@ public sealed record Order : IOutboxDocument
     public required string ReservationKey { get; init; }
 
     public DateTimeOffset CreatedAt { get; init; }
+
+    /// <summary>
+    /// Unique, like <see cref="ReservationKey"/>: <c>{userId}#{n}</c> while the order is pending, n being one of the
+    /// user's <see cref="OrdersOptions.MaxPendingPerUser"/> slots, and <c>released:{id}</c> once it is not. The unique
+    /// index makes "at most N pending orders per user" hold under concurrent requests too: two orders can never take
+    /// the same slot.
+    /// </summary>
+    public string? PendingSlot { get; init; }
 
     /// <summary>The payment that completed the order.</summary>
     public string? PaymentId { get; init; }
@@ -65,9 +75,31 @@ public sealed record Order : IOutboxDocument
 
     public static string ReleasedKey(string orderId) => ReleasedPrefix + orderId;
 
-    /// <summary>A new order reserving <paramref name="ticket"/> until <paramref name="now"/> + <paramref name="window"/>; raises OrderCreated.</summary>
-    public static Order Create(string userId, TicketReplica ticket, DateTimeOffset now, TimeSpan window)
+    /// <summary>The key of a user's pending-order slot <paramref name="slot"/> (0-based).</summary>
+    public static string SlotKey(string userId, int slot) => string.Create(CultureInfo.InvariantCulture, $"{userId}#{slot}");
+
+    /// <summary>
+    /// The first of <paramref name="maxPending"/> slots that none of <paramref name="pendingSlots"/> takes; a user who
+    /// holds them all may not place another order (400).
+    /// </summary>
+    public static int FreeSlot(string userId, IEnumerable<string?> pendingSlots, int maxPending)
     {
+        var taken = pendingSlots.ToHashSet(StringComparer.Ordinal);
+        for (var slot = 0; slot < maxPending; slot++)
+        {
+            if (!taken.Contains(SlotKey(userId, slot)))
+            {
+                return slot;
+            }
+        }
+
+        throw new DomainRuleException(TooManyPendingMessage);
+    }
+
+    /// <summary>A new order reserving <paramref name="ticket"/> until <paramref name="now"/> + <paramref name="window"/>; raises OrderCreated.</summary>
+    public static Order Create(string userId, TicketReplica ticket, DateTimeOffset now, TimeSpan window, int slot = 0)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(slot);
         ArgumentException.ThrowIfNullOrEmpty(userId);
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(window, TimeSpan.Zero);
 
@@ -86,6 +118,7 @@ public sealed record Order : IOutboxDocument
             TicketPrice = ticket.Price,
             TicketVersion = ticket.Version,
             ReservationKey = ticket.Id,
+            PendingSlot = SlotKey(userId, slot),
             CreatedAt = now,
             Outbox = [OutboxMessage.Create(created, now)],
         };
@@ -111,6 +144,7 @@ public sealed record Order : IOutboxDocument
             Status = OrderStatus.Cancelled,
             Version = version,
             ReservationKey = ReleasedKey(Id),
+            PendingSlot = ReleasedKey(Id),
             Outbox = [.. Outbox, OutboxMessage.Create(new OrderCancelledV1(Id, version, new OrderTicketRefV1(TicketId)), now)],
         };
     }
@@ -139,6 +173,7 @@ public sealed record Order : IOutboxDocument
             Status = OrderStatus.Complete,
             Version = version,
             PaymentId = paymentId,
+            PendingSlot = ReleasedKey(Id),
             Outbox = [.. Outbox, OutboxMessage.Create(new OrderCompletedV1(Id, version, new OrderTicketRefV1(TicketId)), now)],
         };
     }

@@ -12,6 +12,9 @@ public static class OrdersEndpoints
 {
     public const string TicketReservedMessage = "Ticket is already reserved";
 
+    /// <summary>The rate-limiter policy of order creation (per user; configured in Extensions/OrdersRateLimiting).</summary>
+    public const string CreateRateLimit = "create-order";
+
     // An order changes state at most a few times (cancel, expire, pay), so a bounded re-read always settles.
     private const int MaxCancelAttempts = 5;
 
@@ -26,8 +29,10 @@ public static class OrdersEndpoints
             .WithName("CreateOrder")
             .WithSummary("Reserve a ticket: the order holds it until expiresAt")
             .WithValidation<CreateOrderRequest>()
+            .RequireRateLimiting(CreateRateLimit)
             .ProducesProblem(StatusCodes.Status400BadRequest)
-            .ProducesProblem(StatusCodes.Status404NotFound);
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests);
         group.MapGet("", ListOrdersAsync)
             .WithName("ListOrders")
             .WithSummary("The caller's orders, oldest first, one page (limit 1..500, default 100; offset)")
@@ -71,13 +76,24 @@ public static class OrdersEndpoints
             throw new BadRequestException(TicketReservedMessage);
         }
 
-        var order = Order.Create(user.Id, ticket, timeProvider.GetUtcNow(), options.ExpirationWindow);
-        return await orders.AddAsync(order, cancellationToken) switch
+        // The unique reservation and pending-slot indexes decide races: a Duplicate is either the ticket (taken by
+        // someone else meanwhile) or the slot (taken by this user's concurrent order: try the next free one).
+        for (var attempt = 0; ; attempt++)
         {
-            WriteResult.Ok => TypedResults.Created($"/api/orders/{order.Id}", OrderResponse.From(order, ticket)),
-            WriteResult.Duplicate => throw new BadRequestException(TicketReservedMessage),
-            var result => throw new InvalidOperationException($"Inserting order {order.Id} returned {result}."),
-        };
+            var slot = Order.FreeSlot(user.Id, await orders.PendingSlotsAsync(user.Id, options.MaxPendingPerUser, cancellationToken), options.MaxPendingPerUser);
+            var order = Order.Create(user.Id, ticket, timeProvider.GetUtcNow(), options.ExpirationWindow, slot);
+            switch (await orders.AddAsync(order, cancellationToken))
+            {
+                case WriteResult.Ok:
+                    return TypedResults.Created($"/api/orders/{order.Id}", OrderResponse.From(order, ticket));
+                case WriteResult.Duplicate when await orders.IsTicketHeldAsync(ticketId, cancellationToken):
+                    throw new BadRequestException(TicketReservedMessage);
+                case WriteResult.Duplicate when attempt < options.MaxPendingPerUser:
+                    continue;
+                case var result:
+                    throw new InvalidOperationException($"Inserting order {order.Id} returned {result}.");
+            }
+        }
     }
 
     public static async Task<Ok<List<OrderResponse>>> ListOrdersAsync(

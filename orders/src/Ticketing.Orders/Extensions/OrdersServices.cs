@@ -18,7 +18,8 @@ public static class OrdersServices
     /// <summary>
     /// Everything orders needs besides the service defaults: settings, session auth, storage (orders with their
     /// outbox, the ticket replica), NATS JetStream, one durable consumer per handled event, request validators.
-    /// Settings: <c>JWT_KEY</c>, <c>NATS_URL</c>, <c>MONGO_URI</c> or <c>DATA_DIR</c>, <c>ORDER_EXPIRATION_WINDOW_SECONDS</c>.
+    /// Settings: <c>JWT_KEY</c>, <c>NATS_URL</c>, <c>MONGO_URI</c> or <c>DATA_DIR</c>, <c>ORDER_EXPIRATION_WINDOW_SECONDS</c>,
+    /// <c>ORDER_MAX_PENDING_PER_USER</c>, <c>ORDER_RATE_LIMIT</c>, <c>ORDER_RATE_LIMIT_WINDOW_SECONDS</c>.
     /// </summary>
     public static WebApplicationBuilder AddOrdersServices(this WebApplicationBuilder builder)
     {
@@ -26,6 +27,7 @@ public static class OrdersServices
         services.AddSingleton(ReadOptions(builder.Configuration));
 
         builder.AddSessionAuthentication();
+        builder.AddOrdersRateLimiting();
         builder.AddDocumentStorage(ServiceName);
         builder.AddMessaging(ServiceName);
 
@@ -46,5 +48,7 @@ public static class OrdersServices
 
     /// <summary>Reads the settings; a bad value throws <see cref="InvalidSettingException"/> naming it, which stops the service at start.</summary>
     public static OrdersOptions ReadOptions(IConfiguration configuration) =>
-        new(configuration.Seconds(OrdersOptions.ExpirationWindowSetting, OrdersOptions.DefaultExpirationWindow, 1, 24 * 3600));
+        new(
+            configuration.Seconds(OrdersOptions.ExpirationWindowSetting, OrdersOptions.DefaultExpirationWindow, 1, 24 * 3600),
+            configuration.Int(OrdersOptions.MaxPendingPerUserSetting, OrdersOptions.DefaultMaxPendingPerUser, 1, 1000));
 }

@@ -100,7 +100,7 @@ public abstract class OrderStoreContract<TBackend> : StoreContractTests<TBackend
         for (var i = 0; i < 4; i++)
         {
             // Two pairs share a timestamp: placing order still decides.
-            var order = Order.Create(me, NewTicket(), T0.AddSeconds(i / 2), Window);
+            var order = Order.Create(me, NewTicket(), T0.AddSeconds(i / 2), Window, slot: i);
             placed.Add(order);
             await orders.AddAsync(order with { Outbox = [] });
             await orders.AddAsync(Order.Create(someoneElse, NewTicket(), T0.AddSeconds(i / 2), Window));
@@ -121,9 +121,9 @@ public abstract class OrderStoreContract<TBackend> : StoreContractTests<TBackend
         var placed = new List<Order>();
         for (var i = 0; i < 5; i++)
         {
-            var order = Order.Create(me, NewTicket(), T0.AddSeconds(i), Window) with { Outbox = [] };
+            var order = Order.Create(me, NewTicket(), T0.AddSeconds(i), Window) with { Outbox = [], PendingSlot = null };
             placed.Add(order);
-            await collection.InsertAsync(order); // without a key, as an earlier version stored them
+            await collection.InsertAsync(order); // without the keys, as an earlier version stored them
         }
 
         await OrderStore.InitializeAsync(collection, CancellationToken.None);
@@ -133,6 +133,26 @@ public abstract class OrderStoreContract<TBackend> : StoreContractTests<TBackend
         Assert.Equal(placed.Skip(2).Take(2).Select(o => o.Id), (await orders.ListForUserAsync(me, 2, 2)).Select(o => o.Id));
         Assert.Equal([placed[4].Id], (await orders.ListForUserAsync(me, 2, 4)).Select(o => o.Id));
         Assert.Empty(await orders.ListForUserAsync(me[..^1], 10, 0)); // a prefix of the user id is another user
+        Assert.Empty(await orders.PendingSlotsAsync(me, 5)); // the legacy pending orders hold slots outside the user's five
+    }
+
+    [SkippableFact]
+    public async Task PendingSlot_IsUnique_AndFreedWhenTheOrderIsCancelledOrCompleted()
+    {
+        var (orders, _) = await StoresAsync();
+        var me = DocumentIds.New();
+        var first = Order.Create(me, NewTicket(), T0, Window, slot: 0);
+        Assert.Equal(WriteResult.Ok, await orders.AddAsync(first));
+        Assert.Equal(WriteResult.Duplicate, await orders.AddAsync(Order.Create(me, NewTicket(), T0, Window, slot: 0)));
+        var second = Order.Create(me, NewTicket(), T0, Window, slot: 1);
+        Assert.Equal(WriteResult.Ok, await orders.AddAsync(second));
+        Assert.Equal([Order.SlotKey(me, 0), Order.SlotKey(me, 1)], await orders.PendingSlotsAsync(me, 5));
+
+        Assert.Equal(WriteResult.Ok, await orders.ReplaceAsync(first, first.Cancel(T0)));
+        Assert.Equal(WriteResult.Ok, await orders.ReplaceAsync(second, second.Complete("payment", T0)));
+
+        Assert.Empty(await orders.PendingSlotsAsync(me, 5));
+        Assert.Equal(WriteResult.Ok, await orders.AddAsync(Order.Create(me, NewTicket(), T0, Window, slot: 0)));
     }
 
     [SkippableFact]
