@@ -7,7 +7,7 @@ var platform = new LocalPlatform(builder);   // .data/, the shared JWT key, port
 
 // Infrastructure: plain executables (Debian's nats-server and redis-server), data under .data/.
 var nats = platform.AddNats();                // JetStream, store in .data/nats
-// var redis = platform.AddRedis();           // AOF in .data/redis: uncomment with the first service that needs it
+var redis = platform.AddRedis();              // AOF in .data/redis: the expiration jobs
 
 // auth: users and sessions (/api/users)
 platform.AddService<Projects.Ticketing_Auth>("auth")
@@ -22,6 +22,12 @@ platform.AddService<Projects.Ticketing_Tickets>("tickets")
 platform.AddService<Projects.Ticketing_Orders>("orders")
     .WithNats(nats)
     .WithSetting("ORDER_EXPIRATION_WINDOW_SECONDS");
+
+// expiration: delayed jobs on Redis (no public routes; listed on /health; its read-only Hangfire dashboard is local only)
+platform.AddService<Projects.Ticketing_Expiration>("expiration")
+    .WithNats(nats)
+    .WithRedis(redis, "REDIS_URL")
+    .WithUrlForEndpoint("http", endpoint => new() { Url = "/hangfire", DisplayText = "Hangfire jobs (read-only)" });
 
 // The local ingress on TICKETING_PORT (8080): routes to every service above, /health lists them all.
 platform.AddGateway<Projects.Ticketing_Gateway>();

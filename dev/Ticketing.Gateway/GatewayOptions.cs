@@ -25,6 +25,9 @@ public sealed class GatewayOptions
     /// <summary>How long <c>/health</c> waits for one service's readiness before calling it down.</summary>
     public required TimeSpan HealthTimeout { get; init; }
 
+    /// <summary>Local-only pages of a service (<c>Gateway:Dashboards</c>: name -> path, e.g. expiration's Hangfire dashboard), linked from the landing page, never routed.</summary>
+    public IReadOnlyDictionary<string, string> Dashboards { get; init; } = new Dictionary<string, string>(StringComparer.Ordinal);
+
     /// <summary>The Aspire dashboard, linked from the landing page (<c>DASHBOARD_URL</c>).</summary>
     public Uri? DashboardUrl { get; init; }
 
@@ -70,6 +73,9 @@ public sealed class GatewayOptions
             Fallback = section["Fallback"] ?? "client",
             Services = services,
             HealthTimeout = configuration.Milliseconds("Gateway:HealthTimeoutMs", TimeSpan.FromSeconds(2), 50, 60_000),
+            Dashboards = section.GetSection("Dashboards").GetChildren()
+                .Where(d => d.Value is { Length: > 0 })
+                .ToDictionary(d => d.Key, d => d.Value!, StringComparer.Ordinal),
             DashboardUrl = configuration.Optional("DASHBOARD_URL") is { } dashboard ? ParseAddress("DASHBOARD_URL", dashboard) : null,
         };
     }

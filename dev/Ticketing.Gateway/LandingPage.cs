@@ -33,16 +33,19 @@ public static class LandingPage
             <p>This page is the local gateway's own; the web client replaces it once it exists.
             Everything goes through this gateway, as it would through the Kubernetes ingress.</p>
             """);
-        html.Append("<h2>Services</h2><table><tr><th>service</th><th>routes</th><th>ready</th><th>answered in</th><th>API document</th></tr>");
+        html.Append("<h2>Services</h2><table><tr><th>service</th><th>routes</th><th>ready</th><th>answered in</th><th>API document</th><th>dashboard (local only)</th></tr>");
         foreach (var (name, status) in health.Services)
         {
             var prefixes = string.Join(", ", options.Routes.Where(r => r.Service == name).Select(r => $"<code>{Encode(r.Prefix)}</code>"));
             var openApi = options.Services.TryGetValue(name, out var address) && prefixes.Length > 0
                 ? $"<a href=\"{Encode(new Uri(address, "/openapi/v1.json").ToString())}\">openapi/v1.json</a>"
                 : string.Empty;
+            var localPage = options.Services.TryGetValue(name, out var local) && options.Dashboards.TryGetValue(name, out var path)
+                ? $"<a href=\"{Encode(new Uri(local, path).ToString())}\">{Encode(path)}</a>"
+                : string.Empty;
             html.Append(CultureInvariant($"<tr><td>{Encode(name)}</td><td>{(prefixes.Length > 0 ? prefixes : "(none)")}</td>"))
                 .Append(CultureInvariant($"<td class=\"{Encode(status.Status)}\">{Encode(status.Status)}{(status.Error is null ? "" : $" ({Encode(status.Error)})")}</td>"))
-                .Append(CultureInvariant($"<td>{status.TimeMs:0.#} ms</td><td>{openApi}</td></tr>"));
+                .Append(CultureInvariant($"<td>{status.TimeMs:0.#} ms</td><td>{openApi}</td><td>{localPage}</td></tr>"));
         }
 
         html.Append("</table>");

@@ -29,7 +29,7 @@ public sealed class AppHostModelTests
         Assert.Equal(18181, gateway.Annotations.OfType<EndpointAnnotation>().Single(e => e.Name == "http").Port);
 
         var services = resources.Values.OfType<ExecutableResource>().Where(r => r.Name is not ("gateway" or "nats" or "redis")).ToList();
-        Assert.Equal(["auth", "orders", "tickets"], services.Select(s => s.Name).Order().ToArray());
+        Assert.Equal(["auth", "expiration", "orders", "tickets"], services.Select(s => s.Name).Order().ToArray());
         foreach (var service in services)
         {
             var environment = await EnvironmentOf(service);
@@ -38,11 +38,15 @@ public sealed class AppHostModelTests
             Assert.Contains(gateway.Annotations.OfType<ResourceRelationshipAnnotation>(), r => r.Resource == service);
         }
 
-        foreach (var name in new[] { "tickets", "orders" })
+        foreach (var name in new[] { "tickets", "orders", "expiration" })
         {
             var environment = await EnvironmentOf((ExecutableResource)resources[name]);
             Assert.True(environment.ContainsKey("NATS_URL"), $"{name} has no NATS_URL");
         }
+
+        Assert.IsType<ExecutableResource>(resources["redis"]);
+        var expiration = await EnvironmentOf((ExecutableResource)resources["expiration"]);
+        Assert.StartsWith("127.0.0.1:", expiration["REDIS_URL"], StringComparison.Ordinal);
 
         var auth = await EnvironmentOf((ExecutableResource)resources["auth"]);
         Assert.Equal("false", auth["COOKIE_SECURE"]);

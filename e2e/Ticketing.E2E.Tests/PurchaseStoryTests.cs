@@ -8,7 +8,7 @@ namespace Ticketing.E2E.Tests;
 /// The purchase story of docs/api.md, end to end through the gateway, as far as the services that exist allow.
 /// Each service that lands adds its steps where its comment marks the place:
 /// payments: pay (tok_visa) -> order complete -> ticket sold (and a declined card, a late payment);
-/// expiration: an order left unpaid (ORDER_EXPIRATION_WINDOW_SECONDS short) expires and the ticket is available again;
+/// expiration (ExpirationStoryTests): an order left unpaid (ORDER_EXPIRATION_WINDOW_SECONDS short) expires and the ticket is available again;
 /// client: the same story through the pages in Chromium.
 /// </summary>
 [Collection(PlatformCollection.Name)]
@@ -72,7 +72,7 @@ public sealed class PurchaseStoryTests(PlatformFixture platform)
         var reservedAgain = await visitor.TicketEventuallyAsync(ticket.Id, t => t.Status == "reserved" && t.OrderId == second.Id, "the ticket is reserved by the second order");
         Assert.True(reservedAgain.Version > reserved.Version);
 
-        // [expiration: with a short ORDER_EXPIRATION_WINDOW_SECONDS the second order expires and the ticket is released.]
+        // [expiration: an unpaid order expires and frees its ticket — ExpirationStoryTests, on a platform with a short window.]
     }
 
     [Fact]

@@ -194,6 +194,22 @@ public sealed class GatewayTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_landing_page_links_the_expiration_services_local_dashboard_which_no_route_reaches()
+    {
+        await using var expiration = await FakeService.StartAsync("expiration");
+        var services = AllServices();
+        services["expiration"] = expiration.Address;
+        await using var gateway = new GatewayFactory(services);
+        using var client = gateway.CreateHttpClient();
+
+        var html = await client.GetStringAsync("/");
+        using var routed = await client.GetAsync("/hangfire");
+
+        Assert.Contains($"href=\"{new Uri(expiration.Address, "/hangfire")}\"", html);
+        Assert.Equal(HttpStatusCode.NotFound, routed.StatusCode);
+    }
+
+    [Fact]
     public async Task Once_the_client_runs_it_takes_the_root_and_every_path_no_api_route_claims()
     {
         await using var web = await FakeService.StartAsync("client");

@@ -24,7 +24,7 @@ public sealed class PlatformCollection : ICollectionFixture<PlatformFixture>
 /// the gateway (<see cref="Gateway"/>). Every process it starts is stopped on dispose (DCP also stops them if this
 /// test process dies). Each service's log is written to artifacts/e2e-logs/ for failure analysis.
 /// </summary>
-public sealed class PlatformFixture : IAsyncLifetime
+public class PlatformFixture : IAsyncLifetime
 {
     public static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(3);
 
@@ -43,6 +43,12 @@ public sealed class PlatformFixture : IAsyncLifetime
 
     public static string LogDirectory { get; } = Path.Combine(RepositoryRoot(), "artifacts", "e2e-logs");
 
+    /// <summary>Where this platform's process logs go (a platform with other settings keeps its own subfolder).</summary>
+    protected virtual string LogFolder => LogDirectory;
+
+    /// <summary>AppHost settings on top of the defaults (e.g. <c>--ORDER_EXPIRATION_WINDOW_SECONDS=8</c>).</summary>
+    protected virtual IEnumerable<string> Settings => [];
+
     public async Task InitializeAsync()
     {
         using var timeout = new CancellationTokenSource(StartTimeout);
@@ -50,7 +56,7 @@ public sealed class PlatformFixture : IAsyncLifetime
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Ticketing_AppHost>(
             // A temp data folder, a free gateway port, and the embedded stores even where MONGO_URI is set for other
             // tests: the platform under test never touches a developer's data.
-            [$"--Ticketing:DataDir={_data.Path}", $"--Ticketing:GatewayPort={port}", "--MONGO_URI="],
+            [$"--Ticketing:DataDir={_data.Path}", $"--Ticketing:GatewayPort={port}", "--MONGO_URI=", .. Settings],
             (options, _) => options.DisableDashboard = true,
             timeout.Token);
         builder.Services.AddLogging(logging => logging
@@ -60,12 +66,12 @@ public sealed class PlatformFixture : IAsyncLifetime
         _app = await builder.BuildAsync(timeout.Token);
         Gateway = new Uri($"http://localhost:{port}");
 
-        if (Directory.Exists(LogDirectory))
+        Directory.CreateDirectory(LogFolder);
+        foreach (var old in Directory.GetFiles(LogFolder, "*.log"))
         {
-            Directory.Delete(LogDirectory, recursive: true);
+            File.Delete(old);
         }
 
-        Directory.CreateDirectory(LogDirectory);
         _logWatchers.Add(CaptureAllLogsAsync(_app, _stop.Token));
 
         await _app.StartAsync(timeout.Token);
@@ -148,7 +154,7 @@ public sealed class PlatformFixture : IAsyncLifetime
             await Task.WhenAll(_logWatchers).WaitAsync(TimeSpan.FromSeconds(5)).ContinueWith(_ => { }, TaskScheduler.Default);
             foreach (var (name, log) in _logs.Where(l => l.Value.Length > 0))
             {
-                await File.WriteAllTextAsync(Path.Combine(LogDirectory, $"{name}.log"), Locked(log, l => l.ToString()));
+                await File.WriteAllTextAsync(Path.Combine(LogFolder, $"{name}.log"), Locked(log, l => l.ToString()));
             }
 
             _stop.Dispose();

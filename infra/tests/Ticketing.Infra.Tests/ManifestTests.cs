@@ -105,6 +105,37 @@ public sealed class ManifestTests
 
     [SkippableTheory]
     [MemberData(nameof(Overlays))]
+    public void EveryServiceUsingRedis_GetsREDIS_URL_OfARedisWithAnAppendOnlyFileOnAVolume(string overlay)
+    {
+        var docs = Render(overlay);
+        var users = Repo.Services.Where(s => Repo.SourceOf(s).Contains("\"REDIS_URL\"", StringComparison.Ordinal)).ToList();
+        Assert.Contains("expiration", users);
+        Assert.All(users, service =>
+        {
+            var container = docs.Named("Deployment", service)!.Containers().Single();
+            Assert.Equal("redis:6379", container.Env("REDIS_URL"));
+        });
+
+        var redis = docs.Named("StatefulSet", "redis");
+        Assert.NotNull(redis);
+        var args = redis.Containers().Single().Items("args").Select(a => ((YamlScalarNode)a).Value).ToList();
+        Assert.Equal("yes", args[args.IndexOf("--appendonly") + 1]);
+        Assert.Contains(redis.Containers().Single().Items("volumeMounts"), m => m.Text("mountPath") == args[args.IndexOf("--dir") + 1]);
+        Assert.NotEmpty(redis.Items("spec", "volumeClaimTemplates"));
+        Assert.Contains(docs.Named("Service", "redis")!.Items("spec", "ports"), p => p.Text("port") == "6379");
+    }
+
+    [SkippableTheory]
+    [MemberData(nameof(Overlays))]
+    public void TheIngress_NeverRoutesToTheExpirationWorker(string overlay)
+    {
+        var ingress = Render(overlay).OfKind("Ingress").Single();
+        var backends = ingress.Items("spec", "rules").SelectMany(r => r.Items("http", "paths")).Select(p => p.Text("backend", "service", "name"));
+        Assert.DoesNotContain("expiration", backends);
+    }
+
+    [SkippableTheory]
+    [MemberData(nameof(Overlays))]
     public void EverySecretReferenced_IsDocumentedInTheInfraReadme(string overlay)
     {
         var readme = File.ReadAllText(Repo.PathOf("infra", "README.md"));
