@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Configuration;
+using Ticketing.Common.Testing;
 using Ticketing.Gateway;
 using YamlDotNet.RepresentationModel;
 
@@ -69,12 +70,12 @@ public sealed class GatewayRoutesMatchIngressTests
 
     private static GatewayOptions ReadGatewayOptions() =>
         GatewayOptions.From(new ConfigurationBuilder()
-            .AddJsonFile(Repository.PathOf("dev", "Ticketing.Gateway", "appsettings.json"))
+            .AddJsonFile(RepositoryRoot.PathOf("dev", "Ticketing.Gateway", "appsettings.json"))
             .Build());
 
     private static List<IngressPath> ReadIngressPaths()
     {
-        var file = Repository.PathOf("infra", "k8s", "ingress.yaml");
+        var file = RepositoryRoot.PathOf("infra", "k8s", "ingress.yaml");
         Assert.True(File.Exists(file), $"{file} is missing");
         var yaml = new YamlStream();
         using (var reader = File.OpenText(file))
