@@ -26,7 +26,7 @@ public sealed class ConcurrentUpdateTests(NatsServerFixture nats) : IClassFixtur
     {
         _app = new TicketsApp(nats.Server)
         {
-            ConfigureServices = services => services.AddSingleton<ITicketStore>(sp =>
+            TestServices = services => services.AddSingleton<ITicketStore>(sp =>
                 new InterferingTicketStore(new TicketStore(sp.GetRequiredService<IDocumentCollection<Ticket>>()), _interference)),
         };
         return Task.CompletedTask;
