@@ -15,7 +15,7 @@ public sealed class GatewayRoutesMatchIngressTests
     private sealed record IngressPath(string Path, string PathType, string Service, int Port);
 
     [Fact]
-    public void The_gateway_routes_are_exactly_the_ingress_API_paths()
+    public void GatewayRoutes_ComparedWithTheIngress_AreExactlyItsApiPaths()
     {
         var ingress = ReadIngressPaths();
         var gateway = ReadGatewayOptions();
@@ -28,7 +28,7 @@ public sealed class GatewayRoutesMatchIngressTests
     }
 
     [Fact]
-    public void Everything_else_goes_to_the_same_service_as_the_ingress_catch_all()
+    public void CatchAll_ForAnyOtherPath_GoesToTheSameServiceAsTheIngress()
     {
         var catchAll = ReadIngressPaths().Where(p => p.Path == "/").ToList();
         var gateway = ReadGatewayOptions();
@@ -42,7 +42,7 @@ public sealed class GatewayRoutesMatchIngressTests
     }
 
     [Fact]
-    public void Every_ingress_path_is_a_Prefix_path_on_a_service_port_the_gateway_can_mirror()
+    public void IngressPaths_EachOne_IsAPrefixPathOnAServicePortTheGatewayCanMirror()
     {
         foreach (var path in ReadIngressPaths())
         {
@@ -63,7 +63,7 @@ public sealed class GatewayRoutesMatchIngressTests
     [InlineData("/api/usersx", null)]
     [InlineData("/api", null)]
     [InlineData("/", null)]
-    public void Prefixes_match_whole_segments_as_ingress_nginx_does(string path, string? service)
+    public void Prefixes_WhenMatching_TakeWholeSegmentsAsIngressNginxDoes(string path, string? service)
     {
         Assert.Equal(service, ReadGatewayOptions().RouteFor(path)?.Service);
     }

@@ -38,7 +38,7 @@ public sealed class SigninTests(AuthAppFixture fixture) : IClassFixture<AuthAppF
     }
 
     [Fact] // course: "responds with a cookie when given valid credentials"
-    public async Task Signin_WithValidCredentials_Returns200_WithTheUser_AndSetsTheSessionCookie()
+    public async Task Signin_WithValidCredentials_Returns200WithTheUserAndSetsTheSessionCookie()
     {
         var (id, email, _) = await _client.NewUserAsync();
 

@@ -33,7 +33,7 @@ public sealed class ExpirationTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Expiration_PendingOrder_CancelsIt_PublishesOrderCancelled_AndFreesTheTicket()
+    public async Task Expiration_WhenOrderPending_CancelsItPublishesOrderCancelledAndFreesTheTicket()
     {
         var (client, order) = await PlaceOrderAsync();
         _clock.Advance(TimeSpan.FromMinutes(15));

@@ -59,7 +59,7 @@ public sealed class PaymentTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Payment_ForACancelledOrder_DoesNotReviveIt_AndRequestsARefund_Once()
+    public async Task Payment_ForACancelledOrder_RequestsARefundOnceAndDoesNotReviveIt()
     {
         var (client, order) = await PlaceOrderAsync();
         Assert.Equal(HttpStatusCode.NoContent, (await client.DeleteAsync($"/api/orders/{order.Id}")).StatusCode);

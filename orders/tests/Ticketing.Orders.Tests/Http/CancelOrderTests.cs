@@ -12,7 +12,7 @@ public sealed class CancelOrderTests(OrdersAppFixture fixture) : IClassFixture<O
     private OrdersApp App => fixture.App;
 
     [Fact]
-    public async Task Cancel_OwnOrder_Returns204_MarksItCancelled_AndPublishesOrderCancelled()
+    public async Task Cancel_OwnOrder_Returns204MarksItCancelledAndPublishesOrderCancelled()
     {
         var client = App.CreateSignedInClient();
         var ticket = await App.SeedTicketAsync();
