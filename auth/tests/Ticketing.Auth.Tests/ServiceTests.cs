@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json.Nodes;
 using Ticketing.Auth.Tests.Infrastructure;
+using Ticketing.Common.Testing;
 
 namespace Ticketing.Auth.Tests;
 
