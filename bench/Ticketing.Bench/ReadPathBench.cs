@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text;
+using Ticketing.Common.Testing;
 using Ticketing.Common.Testing.Processes;
 using Ticketing.Common.Testing.Web;
 
@@ -45,7 +46,7 @@ public static class ReadPathBench
 {
     public static async Task<ReadPathReport> RunAsync(ReadPathOptions options, TextWriter log)
     {
-        var root = FindRoot();
+        var root = RepositoryRoot.Path;
         var ticketsDll = Path.Combine(root, "tickets", "src", "Ticketing.Tickets", "bin", "Release", "net10.0", "Ticketing.Tickets.dll");
         var gatewayDll = Path.Combine(root, "dev", "Ticketing.Gateway", "bin", "Release", "net10.0", "Ticketing.Gateway.dll");
         foreach (var dll in new[] { ticketsDll, gatewayDll })
@@ -234,18 +235,5 @@ public static class ReadPathBench
         }
 
         return text.ToString();
-    }
-
-    private static string FindRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Ticketing.slnx")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("Run the bench from inside the repository.");
     }
 }

@@ -1,18 +1,19 @@
 using System.Net;
 using System.Text.Json.Nodes;
 using Ticketing.Auth.Tests.Infrastructure;
+using Ticketing.Common.Testing;
 
 namespace Ticketing.Auth.Tests;
 
 /// <summary>What operators and other developers rely on: health probes, the OpenAPI document, logs without secrets.</summary>
-public sealed class ServiceTests(AuthFactory factory) : IClassFixture<AuthFactory>
+public sealed class ServiceTests(AuthAppFixture fixture) : IClassFixture<AuthAppFixture>
 {
     [Theory]
     [InlineData("/health/live")]
     [InlineData("/health/ready")]
     public async Task HealthEndpoints_Answer200_WhenTheStoreIsUp(string path)
     {
-        var response = await factory.CreateClientFrom().GetAsync(path);
+        var response = await fixture.App.CreateClientFrom().GetAsync(path);
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("Healthy", (string?)JsonNode.Parse(await response.Content.ReadAsStringAsync())!["status"]);
@@ -21,7 +22,7 @@ public sealed class ServiceTests(AuthFactory factory) : IClassFixture<AuthFactor
     [Fact]
     public async Task OpenApiDocument_DescribesTheFourRoutes()
     {
-        var document = JsonNode.Parse(await factory.CreateClientFrom().GetStringAsync("/openapi/v1.json"))!;
+        var document = JsonNode.Parse(await fixture.App.CreateClientFrom().GetStringAsync("/openapi/v1.json"))!;
 
         var operations = document["paths"]!.AsObject()
             .SelectMany(path => path.Value!.AsObject().Select(op => (path.Key, op.Key, (string?)op.Value!["operationId"])))
@@ -43,7 +44,7 @@ public sealed class ServiceTests(AuthFactory factory) : IClassFixture<AuthFactor
     public async Task Logs_NeverContainPasswordsTokensOrHashes()
     {
         var logs = new CapturedLogs();
-        await using var logged = new AuthFactory { Logs = logs };
+        await using var logged = new AuthApp { Logs = logs };
         var client = logged.CreateClientFrom();
         const string password = "p4ssw0rd-that-must-not-be-logged";
         var email = AuthApi.NewEmail();

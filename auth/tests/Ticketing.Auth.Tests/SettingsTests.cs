@@ -9,10 +9,10 @@ public sealed class SettingsTests
 {
     private static InvalidSettingException StartupFailure(string setting, string? value)
     {
-        using var factory = new AuthFactory();
-        factory.Settings[setting] = value;
+        using var app = new AuthApp();
+        app.Settings[setting] = value;
 
-        var thrown = Record.Exception(() => factory.CreateClient());
+        var thrown = Record.Exception(() => app.CreateClient());
 
         for (var e = thrown; e is not null; e = e.InnerException)
         {
@@ -46,9 +46,9 @@ public sealed class SettingsTests
     [Fact]
     public async Task CookieSecureFalse_LeavesSecureOff_ForPlainHttpLocalRuns()
     {
-        await using var factory = new AuthFactory();
-        factory.Settings["COOKIE_SECURE"] = "false";
-        var client = factory.CreateClientFrom();
+        await using var app = new AuthApp();
+        app.Settings["COOKIE_SECURE"] = "false";
+        var client = app.CreateClientFrom();
 
         var signup = await client.SignUpAsync(AuthApi.NewEmail());
         var signout = await client.PostAsync(AuthApi.Signout, null);
@@ -62,12 +62,12 @@ public sealed class SettingsTests
     [Fact]
     public async Task WithoutMongoUri_UsesTheEmbeddedStore_InDataDir()
     {
-        await using var factory = new AuthFactory();
-        var client = factory.CreateClientFrom();
+        await using var app = new AuthApp();
+        var client = app.CreateClientFrom();
 
         await client.NewUserAsync();
 
-        Assert.True(File.Exists(Path.Combine(factory.DataDirectory, "auth.db")));
+        Assert.True(File.Exists(Path.Combine(app.DataDirectory, "auth.db")));
         Assert.Contains("\"embedded\"", await client.GetStringAsync(ServiceDefaults.ReadyPath), StringComparison.Ordinal);
     }
 }

@@ -3,17 +3,20 @@ namespace Ticketing.Bench.Tests;
 public sealed class HarnessTests
 {
     [Fact]
-    public async Task TinyRun_MeasuresEveryPath_AgainstTheBaseline()
+    public async Task Run_WhenTiny_MeasuresEveryPathAgainstTheBaseline()
     {
         using var log = new StringWriter();
 
         var report = await Harness.RunAsync(new BenchOptions(Rounds: 2, Samples: 5, Warmup: 2, OutputDirectory: Path.GetTempPath()), log);
 
         Assert.Equal(3, report.Paths.Count);
-        Assert.Equal(1.0, report.Paths[0].RatioToBaseline, precision: 6);
+        var baseline = report.Paths[0];
+        Assert.StartsWith("baseline", baseline.Path, StringComparison.Ordinal);
+        Assert.Equal(Stats.Spread(baseline.RoundMedians), report.BaselineNoise, precision: 9);
         Assert.All(report.Paths, path =>
         {
             Assert.True(path.MedianMs > 0, $"{path.Path} measured nothing");
+            Assert.Equal(path.MedianMs / baseline.MedianMs, path.RatioToBaseline, precision: 9);
             Assert.True(path.P95Ms >= path.MedianMs);
             Assert.Equal(2, path.RoundMedians.Length);
         });

@@ -4,6 +4,7 @@ using System.Reflection.Metadata;
 using System.Reflection.PortableExecutable;
 using System.Xml.Linq;
 using Ticketing.Common.Events;
+using Ticketing.Common.Testing;
 using Ticketing.Common.Testing.Processes;
 
 namespace Ticketing.Common.Tests;
@@ -21,7 +22,7 @@ public sealed class PackageTests
     public async Task Pack_ProducesTheNupkg_WithTheEventContracts()
     {
         using var output = new TempDirectory("ticketing-pack");
-        var project = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "../../../../../src/Ticketing.Common/Ticketing.Common.csproj"));
+        var project = RepositoryRoot.PathOf("common", "src", "Ticketing.Common", "Ticketing.Common.csproj");
         Assert.True(File.Exists(project), $"expected the project at {project}");
 
         var pack = Process.Start(new ProcessStartInfo("dotnet", ["pack", project, "-c", Configuration, "--no-build", "-o", output.Path, "--nologo"])

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Configuration;
+using Ticketing.Common.Testing;
 using Ticketing.Gateway;
 using YamlDotNet.RepresentationModel;
 
@@ -14,7 +15,7 @@ public sealed class GatewayRoutesMatchIngressTests
     private sealed record IngressPath(string Path, string PathType, string Service, int Port);
 
     [Fact]
-    public void The_gateway_routes_are_exactly_the_ingress_API_paths()
+    public void GatewayRoutes_ComparedWithTheIngress_AreExactlyItsApiPaths()
     {
         var ingress = ReadIngressPaths();
         var gateway = ReadGatewayOptions();
@@ -27,7 +28,7 @@ public sealed class GatewayRoutesMatchIngressTests
     }
 
     [Fact]
-    public void Everything_else_goes_to_the_same_service_as_the_ingress_catch_all()
+    public void CatchAll_ForAnyOtherPath_GoesToTheSameServiceAsTheIngress()
     {
         var catchAll = ReadIngressPaths().Where(p => p.Path == "/").ToList();
         var gateway = ReadGatewayOptions();
@@ -41,7 +42,7 @@ public sealed class GatewayRoutesMatchIngressTests
     }
 
     [Fact]
-    public void Every_ingress_path_is_a_Prefix_path_on_a_service_port_the_gateway_can_mirror()
+    public void IngressPaths_EachOne_IsAPrefixPathOnAServicePortTheGatewayCanMirror()
     {
         foreach (var path in ReadIngressPaths())
         {
@@ -55,12 +56,12 @@ public sealed class GatewayRoutesMatchIngressTests
 
     private static GatewayOptions ReadGatewayOptions() =>
         GatewayOptions.From(new ConfigurationBuilder()
-            .AddJsonFile(Repository.PathOf("dev", "Ticketing.Gateway", "appsettings.json"))
+            .AddJsonFile(RepositoryRoot.PathOf("dev", "Ticketing.Gateway", "appsettings.json"))
             .Build());
 
     private static List<IngressPath> ReadIngressPaths()
     {
-        var file = Repository.PathOf("infra", "k8s", "ingress.yaml");
+        var file = RepositoryRoot.PathOf("infra", "k8s", "ingress.yaml");
         Assert.True(File.Exists(file), $"{file} is missing");
         var yaml = new YamlStream();
         using (var reader = File.OpenText(file))

@@ -41,7 +41,7 @@ public sealed class GatewayTests : IAsyncLifetime
     [InlineData("/api/tickets", "tickets")]
     [InlineData("/api/tickets/abc?limit=5", "tickets")]
     [InlineData("/api/orders/123", "orders")]
-    public async Task A_path_under_a_prefix_reaches_its_service_unchanged(string path, string service)
+    public async Task Request_UnderAPrefix_ReachesItsServiceUnchanged(string path, string service)
     {
         await using var gateway = new GatewayFactory(AllServices());
         using var client = gateway.CreateHttpClient();
@@ -55,7 +55,7 @@ public sealed class GatewayTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Methods_and_bodies_pass_through()
+    public async Task Forwarding_AnyMethodAndBody_PassesThroughUnchanged()
     {
         await using var gateway = new GatewayFactory(AllServices());
         using var client = gateway.CreateHttpClient();
@@ -67,7 +67,7 @@ public sealed class GatewayTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task The_service_sees_the_real_client_address_and_the_original_host_not_what_the_caller_claims()
+    public async Task ForwardedHeaders_WhenTheCallerClaimsOthers_CarryTheRealClientAddressAndOriginalHost()
     {
         await using var gateway = new GatewayFactory(AllServices());
         using var client = gateway.CreateHttpClient();
@@ -88,7 +88,7 @@ public sealed class GatewayTests : IAsyncLifetime
     [InlineData("/api/usersx")]
     [InlineData("/api/payments")]
     [InlineData("/some/page")]
-    public async Task A_path_no_route_claims_is_404_in_the_error_contract(string path)
+    public async Task Request_ToAPathNoRouteClaims_Returns404InTheErrorContract(string path)
     {
         await using var gateway = new GatewayFactory(AllServices());
         using var client = gateway.CreateHttpClient();
@@ -99,7 +99,7 @@ public sealed class GatewayTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_service_that_is_down_is_503_in_the_error_contract_naming_it()
+    public async Task Request_WhenTheServiceIsDown_Returns503InTheErrorContractNamingIt()
     {
         var services = AllServices();
         services["tickets"] = new Uri($"http://127.0.0.1:{FreePort.Next()}");   // nobody listens there
@@ -112,7 +112,7 @@ public sealed class GatewayTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_routed_service_the_gateway_has_no_address_for_is_503()
+    public async Task Request_ToARoutedServiceWithoutAnAddress_Returns503()
     {
         var services = AllServices();
         services.Remove("orders");
@@ -125,7 +125,7 @@ public sealed class GatewayTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Health_lists_every_service_with_its_readiness_and_response_time()
+    public async Task Health_WhenEveryServiceRuns_ListsEachWithReadinessAndResponseTime()
     {
         await using var gateway = new GatewayFactory(AllServices());
         using var client = gateway.CreateHttpClient();
@@ -147,7 +147,7 @@ public sealed class GatewayTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Health_answers_promptly_and_says_which_service_is_down_or_hung()
+    public async Task Health_WhenAServiceIsDownOrHung_AnswersPromptlyNamingIt()
     {
         using var hung = new HungService();
         await using var unready = await FakeService.StartAsync("orders", readyStatus: "Unhealthy");
@@ -176,7 +176,7 @@ public sealed class GatewayTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Without_a_client_the_root_is_a_landing_page_linking_every_api_document()
+    public async Task Root_WithoutAClient_IsALandingPageLinkingEveryApiDocument()
     {
         await using var gateway = new GatewayFactory(AllServices());
         using var client = gateway.CreateHttpClient();
@@ -194,7 +194,7 @@ public sealed class GatewayTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task The_landing_page_links_the_expiration_services_local_dashboard_which_no_route_reaches()
+    public async Task LandingPage_LinksTheExpirationDashboard_WhichNoRouteReaches()
     {
         await using var expiration = await FakeService.StartAsync("expiration");
         var services = AllServices();
@@ -210,7 +210,7 @@ public sealed class GatewayTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Once_the_client_runs_it_takes_the_root_and_every_path_no_api_route_claims()
+    public async Task Root_WhenTheClientRuns_GoesToItWithEveryPathNoApiRouteClaims()
     {
         await using var web = await FakeService.StartAsync("client");
         var services = AllServices();

@@ -6,6 +6,7 @@ using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Ticketing.Common.Testing;
 using Ticketing.Common.Testing.Processes;
 using TempDirectory = Ticketing.Common.Testing.Processes.TempDirectory;
 
@@ -41,7 +42,7 @@ public class PlatformFixture : IAsyncLifetime
 
     public string DataDirectory => _data.Path;
 
-    public static string LogDirectory { get; } = Path.Combine(RepositoryRoot(), "artifacts", "e2e-logs");
+    public static string LogDirectory { get; } = Path.Combine(RepositoryRoot.Find(AppContext.BaseDirectory) ?? Path.GetTempPath(), "artifacts", "e2e-logs");
 
     /// <summary>Where this platform's process logs go (a platform with other settings keeps its own subfolder).</summary>
     protected virtual string LogFolder => LogDirectory;
@@ -231,18 +232,5 @@ public class PlatformFixture : IAsyncLifetime
         {
             return action(log);
         }
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Ticketing.slnx")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        return Path.GetTempPath();
     }
 }

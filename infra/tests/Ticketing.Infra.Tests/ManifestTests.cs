@@ -20,7 +20,7 @@ public sealed class ManifestTests
     }
 
     [Fact]
-    public void TheRepositoryHasServices()
+    public void Repository_WhenScannedForServices_FindsTickets()
     {
         Assert.Contains("tickets", Repo.Services);
     }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Ticketing.Common.Testing;
 using YamlDotNet.RepresentationModel;
 
 namespace Ticketing.Infra.Tests;
@@ -6,9 +7,9 @@ namespace Ticketing.Infra.Tests;
 /// <summary>The repository on disk, and the manifests rendered from it.</summary>
 public static class Repo
 {
-    public static string Root { get; } = FindRoot();
+    public static string Root => RepositoryRoot.Path;
 
-    public static string PathOf(params string[] parts) => Path.Combine([Root, .. parts]);
+    public static string PathOf(params string[] parts) => RepositoryRoot.PathOf(parts);
 
     /// <summary>Services are the top-level folders with a Dockerfile.</summary>
     public static IReadOnlyList<string> Services { get; } =
@@ -59,19 +60,6 @@ public static class Repo
 
             return Rendered[overlay] = Yaml.Documents(output);
         }
-    }
-
-    private static string FindRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Ticketing.slnx")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("Ticketing.slnx not found above the test's folder.");
     }
 }
 

@@ -10,7 +10,7 @@ using Ticketing.Common.Testing.Web;
 namespace Ticketing.Auth.Tests.Endpoints;
 
 /// <summary><c>GET /api/users/currentuser</c> and the session token behind it (docs/api.md §3).</summary>
-public sealed class CurrentUserTests(AuthFactory factory) : IClassFixture<AuthFactory>
+public sealed class CurrentUserTests(AuthAppFixture fixture) : IClassFixture<AuthAppFixture>
 {
     public sealed record Body(User? CurrentUser);
 
@@ -33,7 +33,7 @@ public sealed class CurrentUserTests(AuthFactory factory) : IClassFixture<AuthFa
     [Fact] // course: "responds with details about the current user"
     public async Task CurrentUser_WithTheSessionCookie_ReturnsTheUser()
     {
-        var client = factory.CreateClientFrom();
+        var client = fixture.App.CreateClientFrom();
         var (id, email, token) = await client.NewUserAsync();
 
         var body = await CurrentUserAsync(client, SetCookie.CookieHeader(token));
@@ -47,7 +47,7 @@ public sealed class CurrentUserTests(AuthFactory factory) : IClassFixture<AuthFa
     [Fact] // course: "responds with null if not authenticated"
     public async Task CurrentUser_WithoutACookie_ReturnsNull()
     {
-        var response = await factory.CreateClientFrom().GetAsync(AuthApi.CurrentUser);
+        var response = await fixture.App.CreateClientFrom().GetAsync(AuthApi.CurrentUser);
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("""{"currentUser":null}""", await response.Content.ReadAsStringAsync());
@@ -56,7 +56,7 @@ public sealed class CurrentUserTests(AuthFactory factory) : IClassFixture<AuthFa
     [Fact]
     public async Task CurrentUser_WithABearerToken_ReturnsTheUser()
     {
-        var client = factory.CreateClientFrom();
+        var client = fixture.App.CreateClientFrom();
         var (id, email, token) = await client.NewUserAsync();
 
         var body = await CurrentUserAsync(client, bearer: new AuthenticationHeaderValue("Bearer", token));
@@ -67,7 +67,7 @@ public sealed class CurrentUserTests(AuthFactory factory) : IClassFixture<AuthFa
     [Fact]
     public async Task CurrentUser_ShowsOnlyIdEmailIatAndExp_AndIsNeverCached()
     {
-        var client = factory.CreateClientFrom();
+        var client = fixture.App.CreateClientFrom();
         var (_, _, token) = await client.NewUserAsync();
         client.DefaultRequestHeaders.Add("Cookie", SetCookie.CookieHeader(token));
 
@@ -84,7 +84,7 @@ public sealed class CurrentUserTests(AuthFactory factory) : IClassFixture<AuthFa
     [InlineData("")]
     public async Task CurrentUser_WithAnInvalidToken_ReturnsNull(string token)
     {
-        var body = await CurrentUserAsync(factory.CreateClientFrom(), SetCookie.CookieHeader(token));
+        var body = await CurrentUserAsync(fixture.App.CreateClientFrom(), SetCookie.CookieHeader(token));
 
         Assert.Null(body.CurrentUser);
     }
@@ -94,7 +94,7 @@ public sealed class CurrentUserTests(AuthFactory factory) : IClassFixture<AuthFa
     {
         var forged = TestUsers.SessionCookie(TestUsers.NewJwtKey(), "0123456789abcdef01234567", "forged@test.dev");
 
-        var body = await CurrentUserAsync(factory.CreateClientFrom(), forged);
+        var body = await CurrentUserAsync(fixture.App.CreateClientFrom(), forged);
 
         Assert.Null(body.CurrentUser);
     }
@@ -103,7 +103,7 @@ public sealed class CurrentUserTests(AuthFactory factory) : IClassFixture<AuthFa
     public async Task SessionToken_IsHs256_WithTheContractClaims_AndTheConfiguredLifetime()
     {
         var now = new DateTimeOffset(2030, 1, 2, 3, 4, 5, TimeSpan.Zero);
-        await using var timed = new AuthFactory { TimeProvider = new FakeTimeProvider(now) };
+        await using var timed = new AuthApp { Clock = new FakeTimeProvider(now) };
         timed.Settings["JWT_LIFETIME_SECONDS"] = "3600";
         var client = timed.CreateClientFrom();
 
@@ -130,7 +130,7 @@ public sealed class CurrentUserTests(AuthFactory factory) : IClassFixture<AuthFa
     public async Task CurrentUser_AfterTheTokenExpires_ReturnsNull()
     {
         var time = new FakeTimeProvider(new DateTimeOffset(2030, 1, 2, 3, 4, 5, TimeSpan.Zero));
-        await using var timed = new AuthFactory { TimeProvider = time };
+        await using var timed = new AuthApp { Clock = time };
         timed.Settings["JWT_LIFETIME_SECONDS"] = "3600";
         var client = timed.CreateClientFrom();
         var (_, _, token) = await client.NewUserAsync();

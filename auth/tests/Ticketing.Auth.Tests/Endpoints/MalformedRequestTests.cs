@@ -9,9 +9,9 @@ namespace Ticketing.Auth.Tests.Endpoints;
 /// Whatever a client sends to signup or signin, the answer is a 4xx in the error contract, never a 500, and no
 /// operator-style value (<c>{"$ne": null}</c>) ever reaches the store as a query.
 /// </summary>
-public sealed class MalformedRequestTests(AuthFactory factory) : IClassFixture<AuthFactory>
+public sealed class MalformedRequestTests(AuthAppFixture fixture) : IClassFixture<AuthAppFixture>
 {
-    private readonly HttpClient _client = factory.CreateClientFrom();
+    private readonly HttpClient _client = fixture.App.CreateClientFrom();
 
     public static TheoryData<string> CredentialRoutes => [AuthApi.Signup, AuthApi.Signin];
 

@@ -13,9 +13,9 @@ using Ticketing.Common.Testing.Web;
 namespace Ticketing.Auth.Tests.Endpoints;
 
 /// <summary><c>POST /api/users/signin</c> (docs/api.md §3).</summary>
-public sealed class SigninTests(AuthFactory factory) : IClassFixture<AuthFactory>
+public sealed class SigninTests(AuthAppFixture fixture) : IClassFixture<AuthAppFixture>
 {
-    private readonly HttpClient _client = factory.CreateClientFrom();
+    private readonly HttpClient _client = fixture.App.CreateClientFrom();
 
     [Fact] // course: "fails when a email that does not exist is supplied"
     public async Task Signin_WithUnknownEmail_Returns400_InvalidCredentials()
@@ -38,7 +38,7 @@ public sealed class SigninTests(AuthFactory factory) : IClassFixture<AuthFactory
     }
 
     [Fact] // course: "responds with a cookie when given valid credentials"
-    public async Task Signin_WithValidCredentials_Returns200_WithTheUser_AndSetsTheSessionCookie()
+    public async Task Signin_WithValidCredentials_Returns200WithTheUserAndSetsTheSessionCookie()
     {
         var (id, email, _) = await _client.NewUserAsync();
 
@@ -114,7 +114,7 @@ public sealed class SigninTests(AuthFactory factory) : IClassFixture<AuthFactory
     public async Task Signin_WithUnknownEmail_DoesTheSameHashingWorkAsAWrongPassword()
     {
         var hasher = new CountingHasher();
-        await using var counted = new AuthFactory { TestServices = s => s.AddSingleton<IPasswordHasher<User>>(hasher) };
+        await using var counted = new AuthApp { TestServices = s => s.AddSingleton<IPasswordHasher<User>>(hasher) };
         var client = counted.CreateClientFrom();
         var (_, email, _) = await client.NewUserAsync();
 
@@ -136,15 +136,15 @@ public sealed class SigninTests(AuthFactory factory) : IClassFixture<AuthFactory
         var email = AuthApi.NewEmail();
         var user = new User { Id = DocumentIds.New(), Email = email, PasswordHash = string.Empty };
         var legacy = new PasswordHasher<User>(Options.Create(new PasswordHasherOptions { CompatibilityMode = PasswordHasherCompatibilityMode.IdentityV2 }));
-        user = user with { PasswordHash = legacy.HashPassword(user, AuthFactory.Password) };
-        Assert.True(await factory.Service<IUserStore>().TryAddAsync(user));
+        user = user with { PasswordHash = legacy.HashPassword(user, AuthApp.Password) };
+        Assert.True(await fixture.App.Service<IUserStore>().TryAddAsync(user));
 
         var response = await _client.SignInAsync(email);
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        var stored = (await factory.Service<IUserStore>().FindByEmailAsync(email))!;
+        var stored = (await fixture.App.Service<IUserStore>().FindByEmailAsync(email))!;
         Assert.NotEqual(user.PasswordHash, stored.PasswordHash);
-        Assert.Equal(PasswordVerificationResult.Success, new PasswordHasher<User>().VerifyHashedPassword(stored, stored.PasswordHash, AuthFactory.Password));
+        Assert.Equal(PasswordVerificationResult.Success, new PasswordHasher<User>().VerifyHashedPassword(stored, stored.PasswordHash, AuthApp.Password));
         Assert.Equal(HttpStatusCode.OK, (await _client.SignInAsync(email)).StatusCode);
     }
 

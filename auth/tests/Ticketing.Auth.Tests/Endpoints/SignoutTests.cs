@@ -6,12 +6,12 @@ using Ticketing.Auth.Tests.Infrastructure;
 namespace Ticketing.Auth.Tests.Endpoints;
 
 /// <summary><c>POST /api/users/signout</c> (docs/api.md §3).</summary>
-public sealed class SignoutTests(AuthFactory factory) : IClassFixture<AuthFactory>
+public sealed class SignoutTests(AuthAppFixture fixture) : IClassFixture<AuthAppFixture>
 {
     [Fact] // course: "clears the cookie after signing out"
     public async Task Signout_Returns200_WithAnEmptyObject_AndExpiresTheSessionCookie()
     {
-        var client = factory.CreateClientFrom();
+        var client = fixture.App.CreateClientFrom();
         var (_, _, cookie) = await client.NewUserAsync();
         client.DefaultRequestHeaders.Add("Cookie", $"session={cookie}");
 
@@ -31,7 +31,7 @@ public sealed class SignoutTests(AuthFactory factory) : IClassFixture<AuthFactor
     [Fact]
     public async Task Signout_WithoutASession_StillReturns200_AndExpiresTheCookie()
     {
-        var response = await factory.CreateClientFrom().PostAsync(AuthApi.Signout, null);
+        var response = await fixture.App.CreateClientFrom().PostAsync(AuthApi.Signout, null);
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal(string.Empty, SetCookie.Session(response).Value.Value);
@@ -40,7 +40,7 @@ public sealed class SignoutTests(AuthFactory factory) : IClassFixture<AuthFactor
     [Fact]
     public async Task Signout_InABrowser_EndsTheSession()
     {
-        var browser = factory.CreateBrowserClient();
+        var browser = fixture.App.CreateBrowserClient();
         var email = AuthApi.NewEmail();
         Assert.Equal(HttpStatusCode.Created, (await browser.SignUpAsync(email)).StatusCode);
         var before = await browser.GetFromJsonAsync<CurrentUserTests.Body>(AuthApi.CurrentUser);

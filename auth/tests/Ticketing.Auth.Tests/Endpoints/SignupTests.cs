@@ -11,9 +11,9 @@ using Ticketing.Common.Testing.Web;
 namespace Ticketing.Auth.Tests.Endpoints;
 
 /// <summary><c>POST /api/users/signup</c> (docs/api.md §3).</summary>
-public sealed class SignupTests(AuthFactory factory) : IClassFixture<AuthFactory>
+public sealed class SignupTests(AuthAppFixture fixture) : IClassFixture<AuthAppFixture>
 {
-    private readonly HttpClient _client = factory.CreateClientFrom();
+    private readonly HttpClient _client = fixture.App.CreateClientFrom();
 
     [Fact] // course: "returns a 201 on successful signup"
     public async Task Signup_WithValidCredentials_Returns201_WithIdAndEmailOnly()
@@ -129,7 +129,7 @@ public sealed class SignupTests(AuthFactory factory) : IClassFixture<AuthFactory
     [Fact]
     public async Task Signup_WithMissingEmail_Returns400_ForTheEmail()
     {
-        var response = await _client.PostAsJsonAsync(AuthApi.Signup, new { password = AuthFactory.Password });
+        var response = await _client.PostAsJsonAsync(AuthApi.Signup, new { password = AuthApp.Password });
 
         await response.AssertProblemAsync(HttpStatusCode.BadRequest, ("Email must be valid", "email"));
     }
@@ -168,7 +168,7 @@ public sealed class SignupTests(AuthFactory factory) : IClassFixture<AuthFactory
         var response = await _client.SignUpAsync($"  {email.ToUpperInvariant()} ");
 
         Assert.Equal(email, (await response.Content.ReadFromJsonAsync<AuthApi.UserBody>())!.Email);
-        Assert.Equal(email, (await factory.Service<IUserStore>().FindByEmailAsync(email))!.Email);
+        Assert.Equal(email, (await fixture.App.Service<IUserStore>().FindByEmailAsync(email))!.Email);
     }
 
     [Fact]
@@ -185,7 +185,7 @@ public sealed class SignupTests(AuthFactory factory) : IClassFixture<AuthFactory
             await refused.AssertProblemAsync(HttpStatusCode.BadRequest, ("Email in use", null));
         }
 
-        var users = factory.Service<Ticketing.Common.Storage.IDocumentCollection<User>>();
+        var users = fixture.App.Service<Ticketing.Common.Storage.IDocumentCollection<User>>();
         Assert.Single(await users.FindAsync(u => u.Email == email));
     }
 
@@ -197,15 +197,15 @@ public sealed class SignupTests(AuthFactory factory) : IClassFixture<AuthFactory
         await _client.SignUpAsync(first);
         await _client.SignUpAsync(second);
 
-        var store = factory.Service<IUserStore>();
+        var store = fixture.App.Service<IUserStore>();
         var a = (await store.FindByEmailAsync(first))!;
         var b = (await store.FindByEmailAsync(second))!;
 
-        Assert.DoesNotContain(AuthFactory.Password, a.PasswordHash, StringComparison.Ordinal);
+        Assert.DoesNotContain(AuthApp.Password, a.PasswordHash, StringComparison.Ordinal);
         Assert.NotEqual(a.PasswordHash, b.PasswordHash); // same password, different salt
         var bytes = Convert.FromBase64String(a.PasswordHash);
         Assert.Equal(0x01, bytes[0]); // Identity V3 format: PBKDF2 with an iteration count in the hash
-        Assert.Equal(PasswordVerificationResult.Success, new PasswordHasher<User>().VerifyHashedPassword(a, a.PasswordHash, AuthFactory.Password));
+        Assert.Equal(PasswordVerificationResult.Success, new PasswordHasher<User>().VerifyHashedPassword(a, a.PasswordHash, AuthApp.Password));
     }
 
     [Fact]

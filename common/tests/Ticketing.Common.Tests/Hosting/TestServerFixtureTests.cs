@@ -22,15 +22,18 @@ public sealed class TestServerFixtureTests
     }
 
     [Fact]
-    public async Task NatsServer_AcceptsClients_OnItsOwnFreePort()
+    public async Task NatsServer_WhenTwoStart_EachAcceptsClientsOnItsOwnPortWithJetStream()
     {
         await using var first = await NatsServer.StartNewAsync();
         await using var second = await NatsServer.StartNewAsync();
         Assert.NotEqual(first.Port, second.Port);
 
         await using var connection = new NatsConnection(NatsOpts.Default with { Url = first.Url });
-        var rtt = await connection.PingAsync();
-        Assert.True(rtt >= TimeSpan.Zero);
+        await connection.ConnectAsync();
+
+        // The server that answered is the first one (each is named after its port) and has JetStream on.
+        Assert.Equal($"test-{first.Port}", connection.ServerInfo?.Name);
+        Assert.True(connection.ServerInfo?.JetStreamAvailable, "nats-server runs without JetStream (-js)");
     }
 
     [Fact]

@@ -174,16 +174,18 @@ public sealed class JetStreamMessagingTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task TwoInstancesSharingTheDurableConsumer_SplitTheWork_WithoutDuplicates()
+    public async Task SharedDurableConsumer_WhenTwoInstancesPull_SplitsTheWorkWithoutDuplicates()
     {
-        // Each message takes a little work, as real handlers do, so neither instance can drain the batch alone.
-        var log = new HandlerLog
+        // Neither instance finishes a message until both have one in hand: the first to get a batch holds it while
+        // the server hands the rest to the other instance's waiting pull. If the consumer were not shared (or one
+        // instance never got a message) the wait ends without the other instance and the assertions below fail.
+        var log = new HandlerLog();
+        log.Behaviour = (_, _) =>
         {
-            Behaviour = (_, _) =>
-            {
-                Thread.SpinWait(200_000);
-                return HandlerOutcome.Ack;
-            },
+            SpinWait.SpinUntil(
+                () => log.Deliveries.Any(d => d.Instance == "a") && log.Deliveries.Any(d => d.Instance == "b"),
+                TimeSpan.FromSeconds(10));
+            return HandlerOutcome.Ack;
         };
         var first = await StartAsync(log, "a");
         await StartAsync(log, "b");

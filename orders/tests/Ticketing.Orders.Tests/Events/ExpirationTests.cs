@@ -17,19 +17,23 @@ public sealed class ExpirationTests : IAsyncLifetime
     private readonly FakeTimeProvider _clock = OrdersApp.NewClock();
     private OrdersApp _app = null!;
 
-    public async Task InitializeAsync() => _app = await OrdersApp.StartAsync(_clock);
+    public async Task InitializeAsync()
+    {
+        _app = new OrdersApp { OwnNats = true, Clock = _clock };
+        await _app.StartAsync();
+    }
 
     public async Task DisposeAsync() => await _app.DisposeAsync();
 
     private async Task<(HttpClient Client, OrderResponse Order)> PlaceOrderAsync()
     {
-        var client = _app.CreateClient();
+        var client = _app.CreateSignedInClient();
         var ticket = await _app.SeedTicketAsync();
         return (client, await _app.PlaceOrderAsync(client, ticket.Id));
     }
 
     [Fact]
-    public async Task Expiration_PendingOrder_CancelsIt_PublishesOrderCancelled_AndFreesTheTicket()
+    public async Task Expiration_WhenOrderPending_CancelsItPublishesOrderCancelledAndFreesTheTicket()
     {
         var (client, order) = await PlaceOrderAsync();
         _clock.Advance(TimeSpan.FromMinutes(15));
@@ -40,7 +44,7 @@ public sealed class ExpirationTests : IAsyncLifetime
         Assert.Equal(new OrderCancelledV1(order.Id, 1, new OrderTicketRefV1(order.Ticket.Id)), cancelled);
         var stored = await (await client.GetAsync($"/api/orders/{order.Id}")).ReadAsync<OrderResponse>(HttpStatusCode.OK);
         Assert.Equal((OrderStatus.Cancelled, 1L), (stored.Status, stored.Version));
-        var next = await _app.CreateClient().PostAsJsonAsync("/api/orders", new { ticketId = order.Ticket.Id });
+        var next = await _app.CreateSignedInClient().PostAsJsonAsync("/api/orders", new { ticketId = order.Ticket.Id });
         Assert.Equal(HttpStatusCode.Created, next.StatusCode);
     }
 

@@ -16,7 +16,11 @@ public sealed class TicketReplicaTests : IAsyncLifetime
 {
     private OrdersApp _app = null!;
 
-    public async Task InitializeAsync() => _app = await OrdersApp.StartAsync();
+    public async Task InitializeAsync()
+    {
+        _app = new OrdersApp { OwnNats = true };
+        await _app.StartAsync();
+    }
 
     public async Task DisposeAsync() => await _app.DisposeAsync();
 
@@ -37,7 +41,7 @@ public sealed class TicketReplicaTests : IAsyncLifetime
 
         var replica = await ReplicaAtAsync(ticket.Id, 0);
         Assert.Equal(new TicketReplica { Id = ticket.Id, Title = "Concert", Price = 20m, Version = 0 }, replica);
-        var response = await _app.CreateClient().PostAsJsonAsync("/api/orders", new { ticketId = ticket.Id });
+        var response = await _app.CreateSignedInClient().PostAsJsonAsync("/api/orders", new { ticketId = ticket.Id });
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
     }
 

@@ -12,9 +12,9 @@ public sealed class CancelOrderTests(OrdersAppFixture fixture) : IClassFixture<O
     private OrdersApp App => fixture.App;
 
     [Fact]
-    public async Task Cancel_OwnOrder_Returns204_MarksItCancelled_AndPublishesOrderCancelled()
+    public async Task Cancel_OwnOrder_Returns204MarksItCancelledAndPublishesOrderCancelled()
     {
-        var client = App.CreateClient();
+        var client = App.CreateSignedInClient();
         var ticket = await App.SeedTicketAsync();
         var order = await App.PlaceOrderAsync(client, ticket.Id);
 
@@ -31,7 +31,7 @@ public sealed class CancelOrderTests(OrdersAppFixture fixture) : IClassFixture<O
     [Fact]
     public async Task Cancel_CancelledOrder_Returns204_WithoutANewEvent()
     {
-        var client = App.CreateClient();
+        var client = App.CreateSignedInClient();
         var order = await App.PlaceOrderAsync(client, (await App.SeedTicketAsync()).Id);
         await client.DeleteAsync($"/api/orders/{order.Id}");
         await App.WaitForEventAsync<OrderCancelledV1>(e => e.Id == order.Id, "the first OrderCancelled");
@@ -49,7 +49,7 @@ public sealed class CancelOrderTests(OrdersAppFixture fixture) : IClassFixture<O
     [Fact]
     public async Task Cancel_CompletedOrder_Returns400_AndKeepsItComplete()
     {
-        var client = App.CreateClient();
+        var client = App.CreateSignedInClient();
         var order = await App.PlaceOrderAsync(client, (await App.SeedTicketAsync()).Id);
         var stored = await App.StoredOrderAsync(order.Id);
         await App.Orders.ReplaceAsync(stored, stored.Complete(DocumentIds.New(), DateTimeOffset.UtcNow));
@@ -63,9 +63,9 @@ public sealed class CancelOrderTests(OrdersAppFixture fixture) : IClassFixture<O
     [Fact]
     public async Task Cancel_AnotherUsersOrder_Returns403_AndChangesNothing()
     {
-        var order = await App.PlaceOrderAsync(App.CreateClient(), (await App.SeedTicketAsync()).Id);
+        var order = await App.PlaceOrderAsync(App.CreateSignedInClient(), (await App.SeedTicketAsync()).Id);
 
-        var response = await App.CreateClient().DeleteAsync($"/api/orders/{order.Id}");
+        var response = await App.CreateSignedInClient().DeleteAsync($"/api/orders/{order.Id}");
 
         await response.AssertProblemAsync(HttpStatusCode.Forbidden, ("Forbidden", null));
         Assert.Equal(OrderStatus.Created, (await App.StoredOrderAsync(order.Id)).Status);
@@ -74,7 +74,7 @@ public sealed class CancelOrderTests(OrdersAppFixture fixture) : IClassFixture<O
     [Fact]
     public async Task Cancel_Anonymous_Returns401()
     {
-        var order = await App.PlaceOrderAsync(App.CreateClient(), (await App.SeedTicketAsync()).Id);
+        var order = await App.PlaceOrderAsync(App.CreateSignedInClient(), (await App.SeedTicketAsync()).Id);
 
         var response = await App.CreateAnonymousClient().DeleteAsync($"/api/orders/{order.Id}");
 
@@ -89,7 +89,7 @@ public sealed class CancelOrderTests(OrdersAppFixture fixture) : IClassFixture<O
     {
         var id = kind == "unknown" ? DocumentIds.New() : "123";
 
-        var response = await App.CreateClient().DeleteAsync($"/api/orders/{id}");
+        var response = await App.CreateSignedInClient().DeleteAsync($"/api/orders/{id}");
 
         await response.AssertProblemAsync(HttpStatusCode.NotFound, ("Not Found", null));
     }

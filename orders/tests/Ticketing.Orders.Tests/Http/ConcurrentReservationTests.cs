@@ -26,7 +26,9 @@ public sealed class ConcurrentReservationTests(OrdersAppFixture fixture) : IClas
         var uri = Environment.GetEnvironmentVariable("MONGO_URI");
         Skip.If(string.IsNullOrEmpty(uri), "MongoDB is not available here: set MONGO_URI to a MongoDB server for tests.");
         var url = new MongoUrlBuilder(uri) { DatabaseName = $"test_orders_{Guid.NewGuid():N}" }.ToMongoUrl();
-        await using var app = await OrdersApp.StartAsync(settings: new Dictionary<string, string?> { ["MONGO_URI"] = url.ToString() });
+        await using var app = new OrdersApp { OwnNats = true };
+        app.Settings["MONGO_URI"] = url.ToString();
+        await app.StartAsync();
         try
         {
             await RaceAsync(app);
@@ -41,7 +43,7 @@ public sealed class ConcurrentReservationTests(OrdersAppFixture fixture) : IClas
     private static async Task RaceAsync(OrdersApp app)
     {
         var ticket = await app.SeedTicketAsync();
-        var buyers = Enumerable.Range(0, 50).Select(_ => app.CreateClient()).ToList();
+        var buyers = Enumerable.Range(0, 50).Select(_ => app.CreateSignedInClient()).ToList();
         using var start = new SemaphoreSlim(0);
 
         var requests = buyers.Select(async buyer =>

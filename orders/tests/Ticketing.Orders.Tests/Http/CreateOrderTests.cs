@@ -34,7 +34,7 @@ public sealed class CreateOrderTests(OrdersAppFixture fixture) : IClassFixture<O
     [InlineData("""{"ticketId":"6743A1F0C2B5E3A1D4F09A12"}""")]
     public async Task Create_WithoutAWellFormedTicketId_Returns400_TicketIdMustBeProvided(string body)
     {
-        var response = await App.CreateClient().PostAsync("/api/orders", new StringContent(body, Encoding.UTF8, "application/json"));
+        var response = await App.CreateSignedInClient().PostAsync("/api/orders", new StringContent(body, Encoding.UTF8, "application/json"));
 
         await response.AssertProblemAsync(HttpStatusCode.BadRequest, ("TicketId must be provided", "ticketId"));
     }
@@ -42,7 +42,7 @@ public sealed class CreateOrderTests(OrdersAppFixture fixture) : IClassFixture<O
     [Fact]
     public async Task Create_TicketIdOfTheWrongType_Returns400NamingTheField()
     {
-        var response = await App.CreateClient().PostAsync("/api/orders", new StringContent("""{"ticketId":42}""", Encoding.UTF8, "application/json"));
+        var response = await App.CreateSignedInClient().PostAsync("/api/orders", new StringContent("""{"ticketId":42}""", Encoding.UTF8, "application/json"));
 
         await response.AssertProblemAsync(HttpStatusCode.BadRequest, ("Invalid value for 'ticketId'", "ticketId"));
     }
@@ -50,7 +50,7 @@ public sealed class CreateOrderTests(OrdersAppFixture fixture) : IClassFixture<O
     [Fact]
     public async Task Create_UnknownTicket_Returns404()
     {
-        var response = await App.CreateClient().PostAsJsonAsync("/api/orders", new { ticketId = DocumentIds.New() });
+        var response = await App.CreateSignedInClient().PostAsJsonAsync("/api/orders", new { ticketId = DocumentIds.New() });
 
         await response.AssertProblemAsync(HttpStatusCode.NotFound, ("Not Found", null));
     }
@@ -59,7 +59,7 @@ public sealed class CreateOrderTests(OrdersAppFixture fixture) : IClassFixture<O
     public async Task Create_ReservesTheTicket_Returns201WithTheOrder()
     {
         var ticket = await App.SeedTicketAsync("Opera", 45.5m);
-        var client = App.CreateClient(out var userId);
+        var client = App.CreateSignedInClient(out var userId);
 
         var response = await client.PostAsJsonAsync("/api/orders", new { ticketId = ticket.Id });
 
@@ -78,7 +78,7 @@ public sealed class CreateOrderTests(OrdersAppFixture fixture) : IClassFixture<O
     {
         var ticket = await App.SeedTicketAsync("Jazz", 12m);
 
-        var response = await App.CreateClient().PostAsJsonAsync("/api/orders", new { ticketId = ticket.Id });
+        var response = await App.CreateSignedInClient().PostAsJsonAsync("/api/orders", new { ticketId = ticket.Id });
 
         using var json = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync());
         var root = json.RootElement;
@@ -92,7 +92,7 @@ public sealed class CreateOrderTests(OrdersAppFixture fixture) : IClassFixture<O
     public async Task Create_PublishesOrderCreated()
     {
         var ticket = await App.SeedTicketAsync(price: 99.99m);
-        var client = App.CreateClient(out var userId);
+        var client = App.CreateSignedInClient(out var userId);
 
         var order = await App.PlaceOrderAsync(client, ticket.Id);
 
@@ -105,9 +105,9 @@ public sealed class CreateOrderTests(OrdersAppFixture fixture) : IClassFixture<O
     public async Task Create_TicketReservedByAnotherOrder_Returns400_AndStoresNothing()
     {
         var ticket = await App.SeedTicketAsync();
-        await App.PlaceOrderAsync(App.CreateClient(), ticket.Id);
+        await App.PlaceOrderAsync(App.CreateSignedInClient(), ticket.Id);
 
-        var response = await App.CreateClient().PostAsJsonAsync("/api/orders", new { ticketId = ticket.Id });
+        var response = await App.CreateSignedInClient().PostAsJsonAsync("/api/orders", new { ticketId = ticket.Id });
 
         await response.AssertProblemAsync(HttpStatusCode.BadRequest, ("Ticket is already reserved", null));
         Assert.Single(await App.Orders.ListForTicketAsync(ticket.Id));
@@ -117,10 +117,10 @@ public sealed class CreateOrderTests(OrdersAppFixture fixture) : IClassFixture<O
     public async Task Create_TicketOfACompletedOrder_Returns400()
     {
         var ticket = await App.SeedTicketAsync();
-        var sold = await App.StoredOrderAsync((await App.PlaceOrderAsync(App.CreateClient(), ticket.Id)).Id);
+        var sold = await App.StoredOrderAsync((await App.PlaceOrderAsync(App.CreateSignedInClient(), ticket.Id)).Id);
         Assert.Equal(WriteResult.Ok, await App.Orders.ReplaceAsync(sold, sold.Complete(DocumentIds.New(), DateTimeOffset.UtcNow)));
 
-        var response = await App.CreateClient().PostAsJsonAsync("/api/orders", new { ticketId = ticket.Id });
+        var response = await App.CreateSignedInClient().PostAsJsonAsync("/api/orders", new { ticketId = ticket.Id });
 
         await response.AssertProblemAsync(HttpStatusCode.BadRequest, ("Ticket is already reserved", null));
     }
@@ -129,11 +129,11 @@ public sealed class CreateOrderTests(OrdersAppFixture fixture) : IClassFixture<O
     public async Task Create_TicketOfACancelledOrder_Returns201()
     {
         var ticket = await App.SeedTicketAsync();
-        var firstBuyer = App.CreateClient();
+        var firstBuyer = App.CreateSignedInClient();
         var first = await App.PlaceOrderAsync(firstBuyer, ticket.Id);
         Assert.Equal(HttpStatusCode.NoContent, (await firstBuyer.DeleteAsync($"/api/orders/{first.Id}")).StatusCode);
 
-        var second = await App.PlaceOrderAsync(App.CreateClient(), ticket.Id);
+        var second = await App.PlaceOrderAsync(App.CreateSignedInClient(), ticket.Id);
 
         Assert.NotEqual(first.Id, second.Id);
         Assert.Equal(OrderStatus.Created, second.Status);

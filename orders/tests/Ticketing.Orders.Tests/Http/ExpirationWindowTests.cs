@@ -12,12 +12,17 @@ public sealed class ExpirationWindowTests
     public async Task Create_ExpiresAtIsNowPlusTheWindow(string? setting, int expectedSeconds)
     {
         var clock = OrdersApp.NewClock();
-        var settings = setting is null ? null : new Dictionary<string, string?> { ["ORDER_EXPIRATION_WINDOW_SECONDS"] = setting };
-        await using var app = await OrdersApp.StartAsync(clock, settings);
+        await using var app = new OrdersApp { OwnNats = true, Clock = clock };
+        if (setting is not null)
+        {
+            app.Settings["ORDER_EXPIRATION_WINDOW_SECONDS"] = setting;
+        }
+
+        await app.StartAsync();
         clock.Advance(TimeSpan.FromMinutes(3)); // the service reads this clock, not the machine's
         var now = clock.GetUtcNow();
 
-        var order = await app.PlaceOrderAsync(app.CreateClient(), (await app.SeedTicketAsync()).Id);
+        var order = await app.PlaceOrderAsync(app.CreateSignedInClient(), (await app.SeedTicketAsync()).Id);
 
         Assert.Equal(now + TimeSpan.FromSeconds(expectedSeconds), order.ExpiresAt);
         var created = await app.WaitForEventAsync<OrderCreatedV1>(e => e.Id == order.Id, "OrderCreated");

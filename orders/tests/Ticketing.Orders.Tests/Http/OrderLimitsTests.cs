@@ -11,8 +11,9 @@ public sealed class OrderLimitsTests
     [Fact]
     public async Task Create_WhenTheUserHoldsFivePendingOrders_Returns400_UntilOneIsCancelled()
     {
-        await using var app = await OrdersApp.StartAsync();
-        var buyer = app.CreateClient();
+        await using var app = new OrdersApp { OwnNats = true };
+        await app.StartAsync();
+        var buyer = app.CreateSignedInClient();
         var placed = new List<string>();
         for (var i = 0; i < 5; i++)
         {
@@ -25,7 +26,7 @@ public sealed class OrderLimitsTests
         Assert.Empty(await app.Orders.ListForTicketAsync(sixth));
 
         // Another user is not affected, and a cancelled order frees its slot.
-        await app.PlaceOrderAsync(app.CreateClient(), (await app.SeedTicketAsync("Someone else's")).Id);
+        await app.PlaceOrderAsync(app.CreateSignedInClient(), (await app.SeedTicketAsync("Someone else's")).Id);
         Assert.Equal(HttpStatusCode.NoContent, (await buyer.DeleteAsync($"/api/orders/{placed[2]}")).StatusCode);
         await app.PlaceOrderAsync(buyer, sixth);
     }
@@ -33,8 +34,9 @@ public sealed class OrderLimitsTests
     [Fact]
     public async Task Create_WhenOneUserRacesTenRequests_NeverHoldsMoreThanFive()
     {
-        await using var app = await OrdersApp.StartAsync();
-        var buyer = app.CreateClient(out var buyerId);
+        await using var app = new OrdersApp { OwnNats = true };
+        await app.StartAsync();
+        var buyer = app.CreateSignedInClient(out var buyerId);
         var tickets = new List<string>();
         for (var i = 0; i < 10; i++)
         {
@@ -51,8 +53,10 @@ public sealed class OrderLimitsTests
     [Fact]
     public async Task Create_BeyondTheUsersRate_Returns429WithRetryAfter_WhileOtherUsersGoOn()
     {
-        await using var app = await OrdersApp.StartAsync(settings: new Dictionary<string, string?> { ["ORDER_RATE_LIMIT"] = "3" });
-        var buyer = app.CreateClient();
+        await using var app = new OrdersApp { OwnNats = true };
+        app.Settings["ORDER_RATE_LIMIT"] = "3";
+        await app.StartAsync();
+        var buyer = app.CreateSignedInClient();
         for (var i = 0; i < 3; i++)
         {
             var order = await app.PlaceOrderAsync(buyer, (await app.SeedTicketAsync($"T{i}")).Id);
@@ -63,6 +67,6 @@ public sealed class OrderLimitsTests
 
         await limited.AssertProblemAsync(HttpStatusCode.TooManyRequests, ("Too many requests; try again later", null));
         Assert.True(limited.Headers.RetryAfter?.Delta > TimeSpan.Zero);
-        await app.PlaceOrderAsync(app.CreateClient(), (await app.SeedTicketAsync("Other user")).Id);
+        await app.PlaceOrderAsync(app.CreateSignedInClient(), (await app.SeedTicketAsync("Other user")).Id);
     }
 }

@@ -23,8 +23,8 @@ public sealed class ReadOrderTests(OrdersAppFixture fixture) : IClassFixture<Ord
     [Fact]
     public async Task List_ReturnsOnlyTheCallersOrders_InCreationOrder_WithTheirTickets()
     {
-        var me = App.CreateClient(out var myId);
-        var someoneElse = App.CreateClient();
+        var me = App.CreateSignedInClient(out var myId);
+        var someoneElse = App.CreateSignedInClient();
         var placed = new List<OrderResponse>();
         foreach (var title in new[] { "First", "Second", "Third" })
         {
@@ -68,7 +68,7 @@ public sealed class ReadOrderTests(OrdersAppFixture fixture) : IClassFixture<Ord
     [Fact]
     public async Task List_UserWithoutOrders_ReturnsAnEmptyList()
     {
-        var orders = await (await App.CreateClient().GetAsync("/api/orders")).ReadAsync<List<OrderResponse>>(HttpStatusCode.OK);
+        var orders = await (await App.CreateSignedInClient().GetAsync("/api/orders")).ReadAsync<List<OrderResponse>>(HttpStatusCode.OK);
 
         Assert.Empty(orders);
     }
@@ -76,7 +76,7 @@ public sealed class ReadOrderTests(OrdersAppFixture fixture) : IClassFixture<Ord
     [Fact]
     public async Task List_IncludesCancelledOrders_WithTheirStatus()
     {
-        var client = App.CreateClient();
+        var client = App.CreateSignedInClient();
         var order = await App.PlaceOrderAsync(client, (await App.SeedTicketAsync()).Id);
         await client.DeleteAsync($"/api/orders/{order.Id}");
 
@@ -88,7 +88,7 @@ public sealed class ReadOrderTests(OrdersAppFixture fixture) : IClassFixture<Ord
     [Fact]
     public async Task Get_OwnOrder_Returns200_WithTheTicketAsTheReplicaHoldsItNow()
     {
-        var client = App.CreateClient(out var userId);
+        var client = App.CreateSignedInClient(out var userId);
         var ticket = await App.SeedTicketAsync("Before", 10m);
         var placed = await App.PlaceOrderAsync(client, ticket.Id);
         await App.Tickets.ReplaceAsync(ticket, ticket with { Title = "After", Price = 12m, Version = 1 });
@@ -102,7 +102,7 @@ public sealed class ReadOrderTests(OrdersAppFixture fixture) : IClassFixture<Ord
     [Fact]
     public async Task Get_Anonymous_Returns401()
     {
-        var placed = await App.PlaceOrderAsync(App.CreateClient(), (await App.SeedTicketAsync()).Id);
+        var placed = await App.PlaceOrderAsync(App.CreateSignedInClient(), (await App.SeedTicketAsync()).Id);
 
         var response = await App.CreateAnonymousClient().GetAsync($"/api/orders/{placed.Id}");
 
@@ -116,7 +116,7 @@ public sealed class ReadOrderTests(OrdersAppFixture fixture) : IClassFixture<Ord
     {
         var id = kind == "unknown" ? DocumentIds.New() : "not-an-order-id";
 
-        var response = await App.CreateClient().GetAsync($"/api/orders/{id}");
+        var response = await App.CreateSignedInClient().GetAsync($"/api/orders/{id}");
 
         await response.AssertProblemAsync(HttpStatusCode.NotFound, ("Not Found", null));
     }
@@ -124,9 +124,9 @@ public sealed class ReadOrderTests(OrdersAppFixture fixture) : IClassFixture<Ord
     [Fact]
     public async Task Get_AnotherUsersOrder_Returns403()
     {
-        var placed = await App.PlaceOrderAsync(App.CreateClient(), (await App.SeedTicketAsync()).Id);
+        var placed = await App.PlaceOrderAsync(App.CreateSignedInClient(), (await App.SeedTicketAsync()).Id);
 
-        var response = await App.CreateClient().GetAsync($"/api/orders/{placed.Id}");
+        var response = await App.CreateSignedInClient().GetAsync($"/api/orders/{placed.Id}");
 
         await response.AssertProblemAsync(HttpStatusCode.Forbidden, ("Forbidden", null));
     }

@@ -48,7 +48,7 @@ public sealed class ServiceTests(OrdersAppFixture fixture) : IClassFixture<Order
     [InlineData("fifteen minutes")]
     public async Task InvalidExpirationWindow_StopsTheService_NamingTheSetting(string value)
     {
-        await using var factory = new ServiceFactory<Program>();
+        await using var factory = new OrdersApp();
         factory.Settings["NATS_URL"] = "nats://127.0.0.1:1";
         factory.Settings["ORDER_EXPIRATION_WINDOW_SECONDS"] = value;
 

@@ -126,7 +126,7 @@ public abstract class TicketStoreContract<TBackend> : StoreContractTests<TBacken
     }
 
     [SkippableFact]
-    public async Task Replace_TwoWritersHoldingTheSameVersion_ExactlyOneWins_VersionsGo0_1_2()
+    public async Task Replace_TwoWritersHoldingTheSameVersion_ExactlyOneWinsAndVersionsGo0To2()
     {
         var (_, store) = await StoreAsync();
         var ticket = NewTicket();

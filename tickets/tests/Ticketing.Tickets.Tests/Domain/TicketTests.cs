@@ -64,7 +64,7 @@ public sealed class TicketTests
     }
 
     [Fact]
-    public void Reserve_Release_MarkSold_EachRaiseTheVersionByOne_WithTheOrderInTheEvent()
+    public void ReserveReleaseMarkSold_EachStep_RaisesTheVersionByOneWithTheOrderInTheEvent()
     {
         var (first, second) = (DocumentIds.New(), DocumentIds.New());
         var ticket = Ticket.Create("Concert", 25m, Seller, Now) with { Outbox = [] };

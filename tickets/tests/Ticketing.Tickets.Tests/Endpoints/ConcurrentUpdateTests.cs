@@ -26,7 +26,7 @@ public sealed class ConcurrentUpdateTests(NatsServerFixture nats) : IClassFixtur
     {
         _app = new TicketsApp(nats.Server)
         {
-            ConfigureServices = services => services.AddSingleton<ITicketStore>(sp =>
+            TestServices = services => services.AddSingleton<ITicketStore>(sp =>
                 new InterferingTicketStore(new TicketStore(sp.GetRequiredService<IDocumentCollection<Ticket>>()), _interference)),
         };
         return Task.CompletedTask;
@@ -35,7 +35,7 @@ public sealed class ConcurrentUpdateTests(NatsServerFixture nats) : IClassFixtur
     public async Task DisposeAsync() => await _app.DisposeAsync();
 
     [Fact]
-    public async Task Update_WhenAnotherEditWinsTheRace_IsAppliedOnTopOfIt_VersionsGo0_1_2()
+    public async Task Update_WhenAnotherEditWinsTheRace_IsAppliedOnTopOfItAndVersionsGo0To2()
     {
         var client = _app.CreateSignedInClient(out _);
         var ticket = await client.CreateTicketAsync("Original", 10m);

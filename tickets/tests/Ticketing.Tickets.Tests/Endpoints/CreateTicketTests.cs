@@ -170,7 +170,7 @@ public sealed class CreateTicketTests(TicketsAppFixture fixture) : IClassFixture
     }
 
     [Fact]
-    public async Task Create_Valid_Returns201_WithTheTicket_AndStoresExactlyOne()
+    public async Task Create_WhenValid_Returns201WithTheTicketAndStoresExactlyOne()
     {
         var client = App.CreateSignedInClient(out var userId);
         var title = $"Concert {Guid.NewGuid():N}";

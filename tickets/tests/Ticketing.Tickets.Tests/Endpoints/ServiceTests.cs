@@ -41,8 +41,8 @@ public sealed class ServiceTests(TicketsAppFixture fixture) : IClassFixture<Tick
     [InlineData("JWT_KEY")]
     public async Task Start_WithoutARequiredSetting_FailsNamingIt(string setting)
     {
-        await using var app = new ServiceFactory<Program>();
-        app.Settings["NATS_URL"] = fixture.Nats.Url;
+        await using var app = new TicketsApp();
+        app.Settings["NATS_URL"] = fixture.App.Nats.Url;
         app.Settings[setting] = "";
 
         var error = Assert.ThrowsAny<Exception>(() => app.CreateClient());
@@ -53,8 +53,8 @@ public sealed class ServiceTests(TicketsAppFixture fixture) : IClassFixture<Tick
     [Fact]
     public async Task Start_WithATooShortJwtKey_FailsNamingIt()
     {
-        await using var app = new ServiceFactory<Program>();
-        app.Settings["NATS_URL"] = fixture.Nats.Url;
+        await using var app = new TicketsApp();
+        app.Settings["NATS_URL"] = fixture.App.Nats.Url;
         app.Settings["JWT_KEY"] = "short";
 
         var error = Assert.ThrowsAny<Exception>(() => app.CreateClient());

@@ -166,7 +166,7 @@ public sealed class UpdateTicketTests(TicketsAppFixture fixture) : IClassFixture
     }
 
     [Fact]
-    public async Task Update_Valid_Returns200_WithTheNewTicket_AndBumpsTheVersion()
+    public async Task Update_WhenValid_Returns200WithTheNewTicketAndBumpsTheVersion()
     {
         var client = App.CreateSignedInClient(out var userId);
         var ticket = await client.CreateTicketAsync("Old title", 10m);

@@ -21,33 +21,19 @@ namespace Ticketing.Tickets.Tests.Events;
 /// </summary>
 public sealed class TicketEventsTests : IAsyncLifetime
 {
-    private NatsServer _nats = null!;
     private TicketsApp _app = null!;
-    private StreamProbe? _probe;
 
     public async Task InitializeAsync()
     {
-        _nats = await NatsServer.StartNewAsync();
-        _app = new TicketsApp(_nats);
-        _ = _app.Server;
+        _app = new TicketsApp { OwnNats = true };
+        await _app.StartAsync();
     }
 
-    public async Task DisposeAsync()
-    {
-        if (_probe is not null)
-        {
-            await _probe.DisposeAsync();
-        }
-
-        await _app.DisposeAsync();
-        await _nats.DisposeAsync();
-    }
-
-    private async Task<StreamProbe> ProbeAsync() => _probe ??= await StreamProbe.StartAsync(_app.Services, "ticketing.ticket.>");
+    public async Task DisposeAsync() => await _app.DisposeAsync();
 
     /// <summary>Publishes an order event the way orders does (JetStream, message id, headers).</summary>
     private Task PublishAsync<TEvent>(TEvent @event) where TEvent : IIntegrationEvent<TEvent> =>
-        _app.Services.GetRequiredService<IEventPublisher>().PublishAsync(@event, TimeProvider.System);
+        _app.Service<IEventPublisher>().PublishAsync(@event, TimeProvider.System);
 
     private static OrderCreatedV1 OrderCreated(string orderId, string ticketId) =>
         new(orderId, 0, OrderStatus.Created, DocumentIds.New(), DateTimeOffset.UtcNow.AddMinutes(15), new OrderTicketV1(ticketId, 20m));
@@ -65,7 +51,7 @@ public sealed class TicketEventsTests : IAsyncLifetime
     [Fact]
     public async Task CreatingAndUpdatingATicket_PublishesTicketCreatedAndTicketUpdated_WithTheirVersions()
     {
-        var probe = await ProbeAsync();
+        var probe = _app.Events;
         var client = _app.CreateSignedInClient(out var userId);
 
         var ticket = await client.CreateTicketAsync("Concert", 20m);
@@ -84,7 +70,7 @@ public sealed class TicketEventsTests : IAsyncLifetime
     [Fact]
     public async Task CreatingATicket_InARequestWithATraceparent_PublishesTicketCreatedInThatTrace()
     {
-        var probe = await ProbeAsync();
+        var probe = _app.Events;
         const string traceId = "0af7651916cd43dd8448eb211c80319c";
         using var request = new HttpRequestMessage(HttpMethod.Post, "/api/tickets") { Content = JsonContent.Create(new { title = "Traced", price = 20m }) };
         request.Headers.Add("traceparent", $"00-{traceId}-b7ad6b7169203331-01");
@@ -101,7 +87,7 @@ public sealed class TicketEventsTests : IAsyncLifetime
     [Fact]
     public async Task OrderCreated_ReservesTheTicket_AndPublishesTicketUpdatedWithTheOrder()
     {
-        var probe = await ProbeAsync();
+        var probe = _app.Events;
         var ticket = await _app.CreateSignedInClient(out var sellerId).CreateTicketAsync("Concert", 20m);
         var orderId = DocumentIds.New();
 
@@ -117,7 +103,7 @@ public sealed class TicketEventsTests : IAsyncLifetime
     [Fact]
     public async Task OrderCancelled_OfAnotherOrder_LeavesTheReservationAlone_AndPublishesNothing()
     {
-        var probe = await ProbeAsync();
+        var probe = _app.Events;
         var ticket = await _app.CreateSignedInClient(out _).CreateTicketAsync();
         var (holder, stale) = (DocumentIds.New(), DocumentIds.New());
         await PublishAsync(OrderCreated(holder, ticket.Id));
@@ -136,7 +122,7 @@ public sealed class TicketEventsTests : IAsyncLifetime
     [Fact]
     public async Task OrderCreated_DeliveredTwice_ChangesTheTicketOnce()
     {
-        var probe = await ProbeAsync();
+        var probe = _app.Events;
         var ticket = await _app.CreateSignedInClient(out _).CreateTicketAsync();
         var orderCreated = OrderCreated(DocumentIds.New(), ticket.Id);
 
@@ -156,7 +142,7 @@ public sealed class TicketEventsTests : IAsyncLifetime
     [Fact]
     public async Task OrderCancelled_OfTheHolder_ReleasesTheTicket_AndPublishesIt()
     {
-        var probe = await ProbeAsync();
+        var probe = _app.Events;
         var ticket = await _app.CreateSignedInClient(out var sellerId).CreateTicketAsync("Concert", 20m);
         var orderId = DocumentIds.New();
         await PublishAsync(OrderCreated(orderId, ticket.Id));
@@ -174,7 +160,7 @@ public sealed class TicketEventsTests : IAsyncLifetime
     [Fact]
     public async Task OrderCompleted_MarksTheTicketSold_AndPublishesItWithTheOrder()
     {
-        var probe = await ProbeAsync();
+        var probe = _app.Events;
         var ticket = await _app.CreateSignedInClient(out var sellerId).CreateTicketAsync("Concert", 20m);
         var orderId = DocumentIds.New();
         await PublishAsync(OrderCreated(orderId, ticket.Id));
@@ -189,7 +175,7 @@ public sealed class TicketEventsTests : IAsyncLifetime
     [Fact]
     public async Task OrderCreated_ForATicketHeldByAnotherOrder_WaitsForThatOrdersCancellation_ThenReserves()
     {
-        var probe = await ProbeAsync();
+        var probe = _app.Events;
         var ticket = await _app.CreateSignedInClient(out _).CreateTicketAsync();
         var (first, second) = (DocumentIds.New(), DocumentIds.New());
         await PublishAsync(OrderCreated(first, ticket.Id));
@@ -213,7 +199,7 @@ public sealed class TicketEventsTests : IAsyncLifetime
     [Fact]
     public async Task OrderCreated_ForAnUnknownTicket_IsParked_WithTheReason()
     {
-        var probe = await ProbeAsync();
+        var probe = _app.Events;
         var unknown = DocumentIds.New();
 
         await PublishAsync(OrderCreated(DocumentIds.New(), unknown));
@@ -232,13 +218,14 @@ public sealed class TicketEventsTests : IAsyncLifetime
         var connection = _app.Services.GetRequiredService<INatsConnection>();
         await Eventually.TrueAsync(() => connection.ConnectionState == NatsConnectionState.Open, "the service to connect to NATS");
 
-        await _nats.StopAsync();
+        await _app.Nats.StopAsync();
         await Eventually.TrueAsync(() => connection.ConnectionState != NatsConnectionState.Open, "the service to notice NATS is gone");
         var ticket = await client.CreateTicketAsync("Sold during the outage", 42m); // 201: the write does not need NATS
         Assert.Single((await _app.Store.GetAsync(ticket.Id))!.Outbox);
-        await _nats.StartAsync();
+        await _app.Nats.StartAsync();
 
-        var probe = await ProbeAsync();
+        // A probe of its own, created once NATS is back (the app's probe was made before the outage).
+        await using var probe = await StreamProbe.StartAsync(_app.Services, "ticketing.ticket.>");
         var created = await probe.WaitForAsync<TicketCreatedV1>(e => e.Id == ticket.Id, "the relay to publish the stored TicketCreated", TimeSpan.FromSeconds(60));
         Assert.Equal(new TicketCreatedV1(ticket.Id, 0, "Sold during the outage", 42m, userId), created);
         await Eventually.TrueAsync(async () => (await _app.Store.GetAsync(ticket.Id))!.Outbox.Length == 0, "the outbox to be emptied");

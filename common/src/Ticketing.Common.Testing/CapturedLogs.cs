@@ -1,9 +1,12 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 
-namespace Ticketing.Auth.Tests.Infrastructure;
+namespace Ticketing.Common.Testing;
 
-/// <summary>Keeps every log entry (message, structured values, exception) so tests can look for secrets in them.</summary>
+/// <summary>
+/// Keeps every log entry (message, structured values, exception, scopes) so tests can look for secrets in them:
+/// <c>new ServiceApp&lt;Program&gt; { Logs = logs }</c>.
+/// </summary>
 public sealed class CapturedLogs : ILoggerProvider
 {
     private readonly ConcurrentQueue<string> _entries = new();
