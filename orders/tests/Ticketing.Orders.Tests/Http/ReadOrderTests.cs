@@ -42,7 +42,7 @@ public sealed class ReadOrderTests(OrdersAppFixture fixture) : IClassFixture<Ord
     [Fact]
     public async Task List_WithLimitAndOffset_ReturnsOnePage_OldestFirst()
     {
-        var me = App.CreateClient();
+        var me = App.CreateSignedInClient();
         var placed = new List<string>();
         for (var i = 0; i < 3; i++)
         {
@@ -60,7 +60,7 @@ public sealed class ReadOrderTests(OrdersAppFixture fixture) : IClassFixture<Ord
     [InlineData("?limit=abc", "Invalid value for 'limit'", "limit")]
     public async Task List_WhenPagingIsOutOfRange_Returns400NamingTheField(string query, string message, string field)
     {
-        var response = await App.CreateClient().GetAsync($"/api/orders{query}");
+        var response = await App.CreateSignedInClient().GetAsync($"/api/orders{query}");
 
         await response.AssertProblemAsync(HttpStatusCode.BadRequest, (message, field));
     }
