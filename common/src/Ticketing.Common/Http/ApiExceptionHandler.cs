@@ -4,6 +4,7 @@ using FluentValidation;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
+using Ticketing.Common.Domain;
 
 namespace Ticketing.Common.Http;
 
@@ -44,6 +45,7 @@ public sealed partial class ApiExceptionHandler(ILogger<ApiExceptionHandler> log
     /// <summary>The status and errors an exception stands for.</summary>
     public static (int Status, IReadOnlyList<ApiError> Errors) Map(Exception exception) => exception switch
     {
+        DomainRuleException rule => (400, [new ApiError(rule.Message)]),
         ApiException api => (api.Status, api.Errors),
         ValidationException validation => (400, ValidationFilter.ToApiErrors(validation.Errors)),
         BadHttpRequestException bad => MapBadRequest(bad),

@@ -1,0 +1,1 @@
+namespace Ticketing.Common.Domain; public class DomainRuleException(string message) : Exception(message);
