@@ -86,7 +86,7 @@ public static class PaymentsEndpoints
             // Webhook endpoints may be pinned to another API version than Stripe.net's: only a few stable fields are read.
             stripeEvent = EventUtility.ParseEvent(json, throwOnApiVersionMismatch: false);
         }
-        catch (Exception e) when (e is StripeException or Newtonsoft.Json.JsonException or ArgumentException)
+        catch (Exception e) when (e is StripeException or Newtonsoft.Json.JsonException or System.Text.Json.JsonException or ArgumentException)
         {
             throw new BadRequestException(InvalidEventMessage);
         }
