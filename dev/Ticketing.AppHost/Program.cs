@@ -23,6 +23,14 @@ platform.AddService<Projects.Ticketing_Orders>("orders")
     .WithNats(nats)
     .WithSetting("ORDER_EXPIRATION_WINDOW_SECONDS");
 
+// payments: pay for an order (/api/payments); simulated test cards unless ./run.sh's environment sets STRIPE_KEY
+var stripeKey = platform.Setting("STRIPE_KEY", "STRIPE_KEY");
+platform.AddService<Projects.Ticketing_Payments>("payments")
+    .WithNats(nats)
+    .WithSetting("STRIPE_KEY")
+    .WithSetting("STRIPE_WEBHOOK_SECRET")
+    .WithSetting("PAYMENTS_SIMULATED", stripeKey is null ? "true" : "false");
+
 // The local ingress on TICKETING_PORT (8080): routes to every service above, /health lists them all.
 platform.AddGateway<Projects.Ticketing_Gateway>();
 
