@@ -21,7 +21,7 @@ public sealed partial class PaymentProcessor(
     ILogger<PaymentProcessor> logger)
 {
     public const string InProgressMessage = "A payment for this order is already in progress; try again shortly";
-    public const string RequiresActionMessage = "Your card requires authentication (3-D Secure): complete it with your bank and the order is paid once Stripe confirms it";
+    public const string RequiresActionMessage = "Your card requires authentication (3-D Secure), which this payment could not complete; use another card";
     public const string UnavailableMessage = "Payments are unavailable right now; nothing was charged, try again shortly";
 
     private const int MaxAttempts = 5;

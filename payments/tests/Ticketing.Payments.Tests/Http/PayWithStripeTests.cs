@@ -105,17 +105,19 @@ public sealed class PayWithStripeTests(StripePaymentsFixture fixture) : IClassFi
     }
 
     [Fact]
-    public async Task Pay_WhenTheIntentRequiresAction_Returns402SayingAuthenticationIsNeeded()
+    public async Task Pay_WhenTheIntentRequiresAction_Returns402SayingAuthenticationIsNeeded_AndAnotherCardCanPay()
     {
         var (buyer, order) = await App.BuyerWithOrderAsync();
         var intentId = NewIntentId();
-        Stripe.IntentRequiresAction(order.Id, intentId);
+        Stripe.IntentRequiresAction(order.Id, "pm_card_authenticationRequired", intentId);
+        Stripe.IntentSucceeds(order.Id, NewIntentId());
 
         var response = await PaymentsApp.PayAsync(buyer, order.Id, "pm_card_authenticationRequired");
 
         await response.AssertProblemAsync(HttpStatusCode.PaymentRequired, (PaymentProcessor.RequiresActionMessage, null));
         var attempt = Assert.Single(await App.Payments.ListForOrderAsync(order.Id));
         Assert.Equal((PaymentStatus.Failed, intentId), (attempt.Status, attempt.StripeId));
+        await PaymentsApp.PaidAsync(buyer, order.Id, "pm_card_visa"); // another card can pay
     }
 
     [Fact]

@@ -50,9 +50,9 @@ public sealed class StripeStub : IDisposable
             },
         });
 
-    /// <summary>POST /v1/payment_intents for the order answers an intent that needs 3-D Secure.</summary>
-    public void IntentRequiresAction(string orderId, string intentId) =>
-        RespondToIntent(orderId, null, 200, Intent(intentId, orderId, "requires_action"));
+    /// <summary>POST /v1/payment_intents for the order with <paramref name="token"/> answers an intent that needs 3-D Secure.</summary>
+    public void IntentRequiresAction(string orderId, string token, string intentId) =>
+        RespondToIntent(orderId, token, 200, Intent(intentId, orderId, "requires_action"));
 
     /// <summary>POST /v1/payment_intents for the order answers "No such PaymentMethod" (400, invalid_request_error).</summary>
     public void UnknownPaymentMethod(string orderId) =>
