@@ -210,4 +210,21 @@ public sealed class PayWithStripeTests(StripePaymentsFixture fixture) : IClassFi
         await App.Events.WaitForParkedAsync(OrderRefundRequestedV1.Subject);
         Assert.Empty(Stripe.RefundsFor(intentId));
     }
+
+    [Fact]
+    public async Task Pay_NeverLogsTheTokenOrTheStripeKey()
+    {
+        var (buyer, order) = await App.BuyerWithOrderAsync();
+        const string Canary = "pm_canary_5555555555554444";
+        Stripe.IntentDeclined(order.Id, Canary, NewIntentId());
+        Stripe.IntentSucceeds(order.Id, NewIntentId());
+
+        await PaymentsApp.PayAsync(buyer, order.Id, Canary);
+        await PaymentsApp.PaidAsync(buyer, order.Id, "tok_visa");
+
+        Assert.Contains(App.Logs.Lines, l => l.Contains(order.Id, StringComparison.Ordinal));
+        Assert.DoesNotContain(App.Logs.Lines, l => l.Contains(Canary, StringComparison.Ordinal)
+                                                   || l.Contains("tok_visa", StringComparison.Ordinal)
+                                                   || l.Contains(StripeStub.TestKey, StringComparison.Ordinal));
+    }
 }
