@@ -28,6 +28,13 @@ platform.AddService<Projects.Ticketing_Expiration>("expiration")
     .WithNats(nats)
     .WithRedis(redis, "REDIS_URL")
     .WithUrlForEndpoint("http", endpoint => new() { Url = "/hangfire", DisplayText = "Hangfire jobs (read-only)" });
+// payments: pay for an order (/api/payments); simulated test cards unless ./run.sh's environment sets STRIPE_KEY
+var stripeKey = platform.Setting("STRIPE_KEY", "STRIPE_KEY");
+platform.AddService<Projects.Ticketing_Payments>("payments")
+    .WithNats(nats)
+    .WithSetting("STRIPE_KEY")
+    .WithSetting("STRIPE_WEBHOOK_SECRET")
+    .WithSetting("PAYMENTS_SIMULATED", stripeKey is null ? "true" : "false");
 
 // The local ingress on TICKETING_PORT (8080): routes to every service above, /health lists them all.
 platform.AddGateway<Projects.Ticketing_Gateway>();

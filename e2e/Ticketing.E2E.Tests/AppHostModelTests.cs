@@ -21,7 +21,7 @@ public sealed class AppHostModelTests
     {
         using var data = new TempDirectory("ticketing-apphost");
         await using var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Ticketing_AppHost>(
-            [$"--Ticketing:DataDir={data.Path}", "--Ticketing:GatewayPort=18181"]);
+            [$"--Ticketing:DataDir={data.Path}", "--Ticketing:GatewayPort=18181", "--STRIPE_KEY="]);
         var resources = builder.Resources.ToDictionary(r => r.Name);
 
         Assert.IsType<ExecutableResource>(resources["nats"]);
@@ -29,7 +29,7 @@ public sealed class AppHostModelTests
         Assert.Equal(18181, gateway.Annotations.OfType<EndpointAnnotation>().Single(e => e.Name == "http").Port);
 
         var services = resources.Values.OfType<ExecutableResource>().Where(r => r.Name is not ("gateway" or "nats" or "redis")).ToList();
-        Assert.Equal(["auth", "expiration", "orders", "tickets"], services.Select(s => s.Name).Order().ToArray());
+        Assert.Equal(["auth", "expiration", "orders", "payments", "tickets"], services.Select(s => s.Name).Order().ToArray());
         foreach (var service in services)
         {
             var environment = await EnvironmentOf(service);
@@ -38,7 +38,7 @@ public sealed class AppHostModelTests
             Assert.Contains(gateway.Annotations.OfType<ResourceRelationshipAnnotation>(), r => r.Resource == service);
         }
 
-        foreach (var name in new[] { "tickets", "orders", "expiration" })
+        foreach (var name in new[] { "tickets", "orders", "payments", "expiration" })
         {
             var environment = await EnvironmentOf((ExecutableResource)resources[name]);
             Assert.True(environment.ContainsKey("NATS_URL"), $"{name} has no NATS_URL");
@@ -50,6 +50,24 @@ public sealed class AppHostModelTests
 
         var auth = await EnvironmentOf((ExecutableResource)resources["auth"]);
         Assert.Equal("false", auth["COOKIE_SECURE"]);
+
+        // Without STRIPE_KEY the local run pays with Stripe's test cards, simulated.
+        var payments = await EnvironmentOf((ExecutableResource)resources["payments"]);
+        Assert.Equal("true", payments["PAYMENTS_SIMULATED"]);
+    }
+
+    [Fact]
+    public async Task With_a_Stripe_key_payments_uses_Stripe_and_is_not_simulated()
+    {
+        using var data = new TempDirectory("ticketing-apphost");
+        await using var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Ticketing_AppHost>(
+            [$"--Ticketing:DataDir={data.Path}", "--STRIPE_KEY=sk_test_from_the_environment", "--STRIPE_WEBHOOK_SECRET=whsec_test"]);
+
+        var payments = await EnvironmentOf((ExecutableResource)builder.Resources.Single(r => r.Name == "payments"));
+
+        Assert.Equal("sk_test_from_the_environment", payments["STRIPE_KEY"]);
+        Assert.Equal("whsec_test", payments["STRIPE_WEBHOOK_SECRET"]);
+        Assert.Equal("false", payments["PAYMENTS_SIMULATED"]);
     }
 
     [SkippableFact]

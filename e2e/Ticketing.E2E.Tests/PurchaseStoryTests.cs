@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
+using Ticketing.Common.Testing;
 using Ticketing.E2E.Tests.Platform;
 
 namespace Ticketing.E2E.Tests;
@@ -7,7 +8,8 @@ namespace Ticketing.E2E.Tests;
 /// <summary>
 /// The purchase story of docs/api.md, end to end through the gateway, as far as the services that exist allow.
 /// Each service that lands adds its steps where its comment marks the place:
-/// payments: pay (tok_visa) -> order complete -> ticket sold (and a declined card, a late payment);
+/// payments: pay (tok_visa) -> order complete -> ticket sold, a declined card first, paying twice, paying a cancelled
+/// order (<see cref="Buy_pay_see_the_order_complete_and_the_ticket_sold_pay_again_and_pay_a_cancelled_order"/>);
 /// expiration (ExpirationStoryTests): an order left unpaid (ORDER_EXPIRATION_WINDOW_SECONDS short) expires and the ticket is available again;
 /// client: the same story through the pages in Chromium.
 /// </summary>
@@ -58,7 +60,7 @@ public sealed class PurchaseStoryTests(PlatformFixture platform)
             await User.ExpectProblemAsync(peek, HttpStatusCode.Forbidden, null, "read someone else's order");
         }
 
-        // [payments: buyer pays with tok_visa -> 201; the order becomes complete; the ticket becomes sold.]
+        // (payments: this story cancels the reservation; the paid one is the next test.)
 
         // The buyer cancels: the order is cancelled at once, and tickets hears OrderCancelled and releases the ticket.
         await buyer.CancelAsync(order.Id);
@@ -101,5 +103,73 @@ public sealed class PurchaseStoryTests(PlatformFixture platform)
         {
             await User.ExpectProblemAsync(badPrice, HttpStatusCode.BadRequest, "Price must be greater than 0", "sell for a negative price");
         }
+    }
+
+    [Fact]
+    public async Task Buy_pay_see_the_order_complete_and_the_ticket_sold_pay_again_and_pay_a_cancelled_order()
+    {
+        using var seller = await User.SignUpAsync(platform, "seller");
+        using var buyer = await User.SignUpAsync(platform, "buyer");
+        using var visitor = User.Anonymous(platform);
+        var ticket = await seller.SellAsync("Opera night", 19.99m);
+        var order = await buyer.BuyAsync(ticket.Id);
+
+        // payments: a declined card is 402 with Stripe's reason, and changes nothing.
+        using (var declined = await buyer.PayAsync(order.Id, "tok_chargeDeclined"))
+        {
+            await User.ExpectProblemAsync(declined, HttpStatusCode.PaymentRequired, "Your card was declined.", "pay with a declined card");
+        }
+
+        Assert.Equal("created", (await buyer.OrderAsync(order.Id)).Status);
+
+        // Someone else cannot pay the buyer's order.
+        using (var stranger = await User.SignUpAsync(platform, "stranger"))
+        using (var forbidden = await stranger.PayAsync(order.Id, "tok_visa"))
+        {
+            await User.ExpectProblemAsync(forbidden, HttpStatusCode.Forbidden, null, "pay someone else's order");
+        }
+
+        // The buyer pays: orders hears PaymentCreated and completes the order; tickets hears OrderCompleted and sells the ticket.
+        var payment = await buyer.PaidAsync(order.Id, "tok_visa");
+        var complete = await buyer.OrderEventuallyAsync(order.Id, o => o.Status == "complete", "the order is complete");
+        Assert.True(complete.Version > order.Version);
+        var sold = await visitor.TicketEventuallyAsync(ticket.Id, t => t.Status == "sold", "the ticket is sold");
+        Assert.Equal(order.Id, sold.OrderId);
+        Assert.DoesNotContain(await visitor.ListedTicketsAsync(), t => t.Id == ticket.Id);
+
+        // Paying again is refused, and the paid order cannot be cancelled.
+        using (var again = await buyer.PayAsync(order.Id, "tok_visa"))
+        {
+            await User.ExpectProblemAsync(again, HttpStatusCode.BadRequest, "Order is already paid", "pay the same order twice");
+        }
+
+        using (var cancel = await buyer.Http.DeleteAsync($"/api/orders/{order.Id}"))
+        {
+            await User.ExpectProblemAsync(cancel, HttpStatusCode.BadRequest, "Cannot cancel a completed order", "cancel a paid order");
+        }
+
+        Assert.Equal("complete", (await buyer.OrderAsync(order.Id)).Status);
+        Assert.NotEmpty(payment.Id);
+
+        // Paying a cancelled order is refused. Until payments has heard the cancellation, a payment method it does not
+        // know is refused before any charge (400 on the token); once it has, the order itself is refused.
+        var other = await seller.SellAsync("Matinee", 5m);
+        var cancelled = await buyer.BuyAsync(other.Id);
+        await buyer.CancelAsync(cancelled.Id);
+        await Eventually.TrueAsync(
+            async () =>
+            {
+                using var probe = await buyer.PayAsync(cancelled.Id, "pm_not_a_test_card");
+                var problem = await User.ExpectProblemAsync(probe, HttpStatusCode.BadRequest, null, "pay a cancelled order with an unknown card");
+                return problem.Errors[0].Message == "Cannot pay for a cancelled order";
+            },
+            "payments to know the order is cancelled",
+            User.EventualTimeout);
+        using (var late = await buyer.PayAsync(cancelled.Id, "tok_visa"))
+        {
+            await User.ExpectProblemAsync(late, HttpStatusCode.BadRequest, "Cannot pay for a cancelled order", "pay a cancelled order");
+        }
+
+        Assert.Equal("cancelled", (await buyer.OrderAsync(cancelled.Id)).Status);
     }
 }

@@ -13,12 +13,14 @@ public sealed class GatewayTests : IAsyncLifetime
     private FakeService _auth = null!;
     private FakeService _tickets = null!;
     private FakeService _orders = null!;
+    private FakeService _payments = null!;
 
     public async Task InitializeAsync()
     {
         _auth = await FakeService.StartAsync("auth");
         _tickets = await FakeService.StartAsync("tickets");
         _orders = await FakeService.StartAsync("orders");
+        _payments = await FakeService.StartAsync("payments");
     }
 
     public async Task DisposeAsync()
@@ -26,6 +28,7 @@ public sealed class GatewayTests : IAsyncLifetime
         await _auth.DisposeAsync();
         await _tickets.DisposeAsync();
         await _orders.DisposeAsync();
+        await _payments.DisposeAsync();
     }
 
     private Dictionary<string, Uri> AllServices() => new()
@@ -33,6 +36,7 @@ public sealed class GatewayTests : IAsyncLifetime
         ["auth"] = _auth.Address,
         ["tickets"] = _tickets.Address,
         ["orders"] = _orders.Address,
+        ["payments"] = _payments.Address,
     };
 
     [Theory]
@@ -41,6 +45,8 @@ public sealed class GatewayTests : IAsyncLifetime
     [InlineData("/api/tickets", "tickets")]
     [InlineData("/api/tickets/abc?limit=5", "tickets")]
     [InlineData("/api/orders/123", "orders")]
+    [InlineData("/api/payments", "payments")]
+    [InlineData("/api/payments/webhook", "payments")]
     public async Task Request_UnderAPrefix_ReachesItsServiceUnchanged(string path, string service)
     {
         await using var gateway = new GatewayFactory(AllServices());
@@ -86,7 +92,7 @@ public sealed class GatewayTests : IAsyncLifetime
     [Theory]
     [InlineData("/api/nothing")]
     [InlineData("/api/usersx")]
-    [InlineData("/api/payments")]
+    [InlineData("/api/paymentsx")]
     [InlineData("/some/page")]
     public async Task Request_ToAPathNoRouteClaims_Returns404InTheErrorContract(string path)
     {
@@ -136,7 +142,7 @@ public sealed class GatewayTests : IAsyncLifetime
         var health = await response.Content.ReadFromJsonAsync<JsonElement>();
         Assert.Equal("Healthy", health.GetProperty("status").GetString());
         var services = health.GetProperty("services");
-        Assert.Equal(["auth", "orders", "tickets"], services.EnumerateObject().Select(p => p.Name).ToArray());
+        Assert.Equal(["auth", "orders", "payments", "tickets"], services.EnumerateObject().Select(p => p.Name).ToArray());
         foreach (var service in services.EnumerateObject())
         {
             Assert.Equal("Healthy", service.Value.GetProperty("status").GetString());
@@ -187,7 +193,7 @@ public sealed class GatewayTests : IAsyncLifetime
         Assert.Equal("text/html", response.Content.Headers.ContentType?.MediaType);
         var html = await response.Content.ReadAsStringAsync();
         Assert.Contains("Ticketing is running locally", html);
-        foreach (var address in new[] { _auth.Address, _tickets.Address, _orders.Address })
+        foreach (var address in new[] { _auth.Address, _tickets.Address, _orders.Address, _payments.Address })
         {
             Assert.Contains(new Uri(address, "/openapi/v1.json").ToString(), html);
         }
@@ -218,7 +224,7 @@ public sealed class GatewayTests : IAsyncLifetime
         await using var gateway = new GatewayFactory(services);
         using var client = gateway.CreateHttpClient();
 
-        foreach (var path in new[] { "/", "/tickets/new", "/api/payments" })
+        foreach (var path in new[] { "/", "/tickets/new", "/api/nothing" })
         {
             using var response = await client.GetAsync(path);
             var echo = await response.Content.ReadFromJsonAsync<JsonElement>();

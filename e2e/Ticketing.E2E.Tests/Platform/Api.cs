@@ -14,6 +14,8 @@ public sealed record OrderTicketDto(string Id, string Title, decimal Price, long
 
 public sealed record OrderDto(string Id, string UserId, string Status, DateTimeOffset ExpiresAt, long Version, OrderTicketDto Ticket);
 
+public sealed record PaymentDto(string Id, string OrderId, string StripeId);
+
 /// <summary>The error contract: <c>application/problem+json</c> with the course's <c>errors</c> list.</summary>
 public sealed record ProblemDto(int Status, string? Title, List<ProblemErrorDto> Errors);
 
@@ -163,6 +165,46 @@ public sealed class User : IDisposable
     {
         using var response = await Http.DeleteAsync($"/api/orders/{orderId}");
         await ExpectAsync<object>(response, HttpStatusCode.NoContent, $"cancel order {orderId}");
+    }
+
+    /// <summary>
+    /// POST /api/payments { orderId, token }. Payments knows an order only once OrderCreated reached it, so a 404 right
+    /// after the order was placed is retried until <see cref="EventualTimeout"/>; the caller judges the answer.
+    /// </summary>
+    public async Task<HttpResponseMessage> PayAsync(string orderId, string token)
+    {
+        var deadline = DateTime.UtcNow + EventualTimeout;
+        var delay = TimeSpan.FromMilliseconds(20);
+        while (true)
+        {
+            var response = await Http.PostAsJsonAsync("/api/payments", new { orderId, token });
+            if (response.StatusCode != HttpStatusCode.NotFound || DateTime.UtcNow > deadline)
+            {
+                return response;
+            }
+
+            response.Dispose();
+            await Task.Delay(delay);
+            delay = TimeSpan.FromMilliseconds(Math.Min(delay.TotalMilliseconds * 2, 250));
+        }
+    }
+
+    /// <summary>POST /api/payments -> 201 payment.</summary>
+    public async Task<PaymentDto> PaidAsync(string orderId, string token = "tok_visa")
+    {
+        using var response = await PayAsync(orderId, token);
+        var payment = await ExpectAsync<PaymentDto>(response, HttpStatusCode.Created, $"pay order {orderId}");
+        Assert.Equal(orderId, payment.OrderId);
+        Assert.StartsWith("pi_", payment.StripeId, StringComparison.Ordinal);
+        return payment;
+    }
+
+    /// <summary>Waits until GET /api/orders/{id} satisfies <paramref name="condition"/> (it changes through events).</summary>
+    public async Task<OrderDto> OrderEventuallyAsync(string id, Func<OrderDto, bool> condition, string what)
+    {
+        OrderDto? last = null;
+        await Eventually.TrueAsync(async () => condition(last = await OrderAsync(id)), $"{what} (last seen: {last})", EventualTimeout);
+        return last!;
     }
 
     /// <summary>Reads a response of the expected status, or fails with what the platform said instead.</summary>

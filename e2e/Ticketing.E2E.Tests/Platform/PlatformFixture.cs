@@ -57,7 +57,8 @@ public class PlatformFixture : IAsyncLifetime
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Ticketing_AppHost>(
             // A temp data folder, a free gateway port, and the embedded stores even where MONGO_URI is set for other
             // tests: the platform under test never touches a developer's data.
-            [$"--Ticketing:DataDir={_data.Path}", $"--Ticketing:GatewayPort={port}", "--MONGO_URI=", .. Settings],
+            // Payments simulated (Stripe's test cards, no network) even where STRIPE_KEY is set for other purposes.
+            [$"--Ticketing:DataDir={_data.Path}", $"--Ticketing:GatewayPort={port}", "--MONGO_URI=", "--STRIPE_KEY=", .. Settings],
             (options, _) => options.DisableDashboard = true,
             timeout.Token);
         builder.Services.AddLogging(logging => logging
