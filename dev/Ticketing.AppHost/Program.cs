@@ -23,6 +23,11 @@ platform.AddService<Projects.Ticketing_Orders>("orders")
     .WithNats(nats)
     .WithSetting("ORDER_EXPIRATION_WINDOW_SECONDS");
 
+// client: the web pages (/ and everything no API route claims), calling the APIs through the gateway
+platform.AddWebClient<Projects.Ticketing_Client>("client")
+    .WithSetting("PAYMENTS_SIMULATED")
+    .WithSetting("STRIPE_PUBLISHABLE_KEY");
+
 // The local ingress on TICKETING_PORT (8080): routes to every service above, /health lists them all.
 platform.AddGateway<Projects.Ticketing_Gateway>();
 
