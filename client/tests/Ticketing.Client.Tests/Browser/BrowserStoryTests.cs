@@ -235,6 +235,8 @@ public sealed class BrowserStoryTests(PlatformFixture platform, Chromium chromiu
                 var page = asUser ? signedIn : visitor;
                 await page.GotoAsync(path);
                 await page.Locator("h1").First.WaitForAsync();
+                var overflow = await page.EvaluateAsync<int>("document.documentElement.scrollWidth - window.innerWidth");
+                Assert.True(overflow <= 0, $"{path} is {overflow}px wider than the {viewportName} screen");
                 var file = Path.Combine(Chromium.ScreenshotDirectory, $"{name}-{viewportName}.png");
                 await page.ScreenshotAsync(new() { Path = file, FullPage = true });
                 output.WriteLine($"saved {file}");

@@ -207,6 +207,90 @@ public sealed partial class ClientPagesTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task OrderPage_WhileUnpaid_ShowsTheCountdown_AndTheSimulatedTestCardForm()
+    {
+        using var browser = await SignedInBrowserAsync();
+        AnOrder("created", DateTimeOffset.UtcNow.AddSeconds(300));
+
+        var html = await browser.GetStringAsync("/orders/o1");
+
+        Assert.Matches("(?s)<ticketing-countdown [^>]*expires-at=\"[^\"]+Z\" server-now=\"[^\"]+Z\"[^>]*>.*Time left to pay:.*<strong class=\"countdown-value\">(29[0-9]|300)</strong>", html);
+        Assert.Contains("Payments are simulated.", html);
+        Assert.Matches("<input id=\"token\" name=\"Payment.Token\" type=\"text\" value=\"tok_visa\"", html);
+        Assert.Contains("Awaiting payment", html);
+    }
+
+    [Fact]
+    public async Task OrderPage_WhenTheServerSaysCancelledAfterItsTime_ShowsOrderExpired_AndNoPaymentForm()
+    {
+        using var browser = await SignedInBrowserAsync();
+        AnOrder("cancelled", DateTimeOffset.UtcNow.AddSeconds(-5));
+
+        var html = await browser.GetStringAsync("/orders/o1");
+
+        Assert.Contains("Order Expired", html);
+        Assert.Contains(">Expired</span>", html);
+        Assert.DoesNotContain("Payment.Token", html);
+        Assert.DoesNotContain("<ticketing-countdown", html);
+    }
+
+    [Fact]
+    public async Task Pay_WhenTheCardIsAccepted_PostsTheTokenForTheOrder_AndGoesToMyOrders()
+    {
+        using var browser = await SignedInBrowserAsync();
+        AnOrder("created", DateTimeOffset.UtcNow.AddSeconds(300));
+        _api.On("POST", "/api/payments", 201, """{"id":"p1","orderId":"o1","stripeId":"pi_1"}""");
+
+        using var response = await SubmitAsync(browser, "/orders/o1", "pay", ("Payment.Token", "tok_visa"));
+
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        Assert.Equal("/orders", LocalLocation(response));
+        var call = Assert.Single(_api.Requests, r => r.Method == "POST" && r.PathAndQuery == "/api/payments");
+        Assert.Equal("""{"orderId":"o1","token":"tok_visa"}""", call.Body);
+        Assert.Equal("session=s1", call.Headers["Cookie"]);
+    }
+
+    [Fact]
+    public async Task Pay_WhenTheCardIsDeclined_ShowsStripesReasonNextToTheCardField()
+    {
+        using var browser = await SignedInBrowserAsync();
+        AnOrder("created", DateTimeOffset.UtcNow.AddSeconds(300));
+        _api.On("POST", "/api/payments", 402, FakeApi.Problem(402, ("Your card was declined.", null)));
+
+        using var response = await SubmitAsync(browser, "/orders/o1", "pay", ("Payment.Token", "tok_chargeDeclined"));
+        var html = await response.Content.ReadAsStringAsync();
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Matches("(?s)<div class=\"field-error\" id=\"token-error\">.*Your card was declined.", html);
+        Assert.Matches("<input id=\"token\"[^>]* value=\"tok_chargeDeclined\"[^>]* aria-describedby=\"token-hint token-error\" aria-invalid=\"true\"", html);
+    }
+
+    [Fact]
+    public async Task Sell_WithABadPrice_SaysSoAtThePrice_WithoutCallingTheApi_AndKeepsWhatWasTyped()
+    {
+        using var browser = await SignedInBrowserAsync();
+
+        using var response = await SubmitAsync(browser, "/tickets/new", "sell", ("Form.Title", "Opera"), ("Form.Price", "twenty"));
+        var html = await response.Content.ReadAsStringAsync();
+
+        Assert.Matches("(?s)id=\"price-error\">.*Price must be a number", html);
+        Assert.Contains("value=\"Opera\"", html);
+        Assert.DoesNotContain(_api.Requests, r => r.PathAndQuery == "/api/tickets" && r.Method == "POST");
+    }
+
+    [Fact]
+    public async Task Sell_SendsThePriceAsMoney_AndGoesToTheNewTicket()
+    {
+        using var browser = await SignedInBrowserAsync();
+        _api.On("POST", "/api/tickets", 201, """{"id":"t9","title":"Opera","price":1200.5,"userId":"u1","version":0,"status":"available"}""");
+
+        using var response = await SubmitAsync(browser, "/tickets/new", "sell", ("Form.Title", "Opera"), ("Form.Price", "$1,200.50"));
+
+        Assert.Equal("/tickets/t9", LocalLocation(response));
+        Assert.Equal("""{"title":"Opera","price":1200.50}""", Assert.Single(_api.Requests, r => r.Method == "POST" && r.PathAndQuery == "/api/tickets").Body);
+    }
+
+    [Fact]
     public async Task UnknownPaths_AndUnknownTickets_ShowTheNotFoundPage()
     {
         using var browser = Browser();
@@ -231,6 +315,21 @@ public sealed partial class ClientPagesTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, (await browser.GetAsync("/health/ready")).StatusCode);
         _api = await FakeApi.StartAsync();
     }
+
+    /// <summary>A browser signed in as u1 (the fake auth API's session cookie <c>s1</c>).</summary>
+    private async Task<HttpClient> SignedInBrowserAsync()
+    {
+        _api.On("POST", "/api/users/signin", 200, """{"id":"u1","email":"ada@example.com"}""", ("Set-Cookie", "session=s1; path=/; httponly"));
+        _api.On("GET", "/api/users/currentuser", 200, """{"currentUser":{"id":"u1","email":"ada@example.com","iat":1,"exp":2}}""");
+        var browser = Browser();
+        using var signedIn = await SubmitAsync(browser, "/auth/signin", "signin", ("Form.Email", "ada@example.com"), ("Form.Password", "correct horse"));
+        Assert.Equal(HttpStatusCode.Redirect, signedIn.StatusCode);
+        return browser;
+    }
+
+    private void AnOrder(string status, DateTimeOffset expiresAt) =>
+        _api.On("GET", "/api/orders/o1", 200,
+            $$$"""{"id":"o1","userId":"u1","status":"{{{status}}}","expiresAt":"{{{expiresAt.UtcDateTime:O}}}","version":0,"ticket":{"id":"t1","title":"Opera night","price":45,"version":1}}""");
 
     /// <summary>A redirect's target on this site (the client answers absolute URLs on the host the browser asked for).</summary>
     private static string LocalLocation(HttpResponseMessage response)
