@@ -1,4 +1,7 @@
+using System.Text.Json;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Ticketing.Common.Http;
 
 namespace Ticketing.Client.Extensions;
 
@@ -22,11 +25,29 @@ public static class ClientPipeline
             return next(context);
         });
 
-        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = check => check.Tags.Contains("live") });
-        app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready") });
+        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = check => check.Tags.Contains("live"), ResponseWriter = WriteHealthAsync });
+        app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready"), ResponseWriter = WriteHealthAsync });
+
+        // The ingress sends every path no API claims here, /api/... included (e.g. an API that is not deployed):
+        // those callers want the error contract, not a web page.
+        app.Map("/api/{**rest}", (HttpContext context) => ApiProblem.WriteAsync(context, StatusCodes.Status404NotFound));
         app.MapStaticAssets();
         app.UseAntiforgery();
         return app;
+    }
+
+    /// <summary>The same health JSON as every API service: <c>{ status, durationMs, checks }</c>.</summary>
+    private static Task WriteHealthAsync(HttpContext context, HealthReport report)
+    {
+        context.Response.ContentType = "application/json";
+        return JsonSerializer.SerializeAsync(context.Response.Body, new
+        {
+            status = report.Status.ToString(),
+            durationMs = Math.Round(report.TotalDuration.TotalMilliseconds, 1),
+            checks = report.Entries.ToDictionary(
+                entry => entry.Key,
+                entry => new { status = entry.Value.Status.ToString(), durationMs = Math.Round(entry.Value.Duration.TotalMilliseconds, 1) }),
+        });
     }
 
     /// <summary>Everything from this site only; Stripe's script and frames only when Stripe Elements is on.</summary>

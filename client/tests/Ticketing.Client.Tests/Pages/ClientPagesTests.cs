@@ -306,13 +306,27 @@ public sealed partial class ClientPagesTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ApiPaths_NoApiClaims_AreAnsweredInTheErrorContract_NotWithAPage()
+    {
+        using var browser = Browser();
+
+        using var response = await browser.GetAsync("/api/payments");
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Contains("\"errors\":[{\"message\":\"Not Found\"}]", await response.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
     public async Task Health_IsLiveAndReady_WithoutTheApis()
     {
         await _api.DisposeAsync();
         using var browser = Browser();
 
         Assert.Equal(HttpStatusCode.OK, (await browser.GetAsync("/health/live")).StatusCode);
-        Assert.Equal(HttpStatusCode.OK, (await browser.GetAsync("/health/ready")).StatusCode);
+        using var ready = await browser.GetAsync("/health/ready");
+        Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
+        Assert.Contains("\"status\":\"Healthy\"", await ready.Content.ReadAsStringAsync());
         _api = await FakeApi.StartAsync();
     }
 
