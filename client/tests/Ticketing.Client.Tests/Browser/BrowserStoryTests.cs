@@ -209,6 +209,8 @@ public sealed class BrowserStoryTests(PlatformFixture platform, Chromium chromiu
         await People.SignUpAsync(seller, "shots");
         var ticketId = await People.SellAsync(seller, "Symphony No. 9 — front row", "185");
         await People.SellAsync(seller, "Indie rock festival day pass", "64.99");
+        await People.SellAsync(seller, "Stand-up comedy, Friday 8pm", "28");
+        await People.SellAsync(seller, "Cup final — block C, row 14", "1250");
         var buyer = await PersonAsync();
         await People.SignUpAsync(buyer, "shots-buyer");
         var orderId = await People.PurchaseAsync(buyer, ticketId);
