@@ -19,6 +19,9 @@ public sealed class BrowserStoryTests(PlatformFixture platform, Chromium chromiu
 {
     private readonly List<IBrowserContext> _contexts = [];
 
+    /// <summary>What the browser's console reported as errors (a refused script or style, a failed request, ...).</summary>
+    private readonly List<string> _consoleErrors = [];
+
     public Task InitializeAsync() => Task.CompletedTask;
 
     [SkippableFact]
@@ -82,6 +85,9 @@ public sealed class BrowserStoryTests(PlatformFixture platform, Chromium chromiu
         await Expect(People.Header(buyer).GetByRole(AriaRole.Link, new() { Name = "My Orders" })).ToHaveCountAsync(0);
         await buyer.GotoAsync("/orders");
         await buyer.WaitForURLAsync("**/auth/signin?returnUrl=%2Forders");
+
+        // No script or style was refused (Content-Security-Policy) and no script failed on any page of the story.
+        Assert.Empty(_consoleErrors);
     }
 
     [SkippableFact]
@@ -259,6 +265,23 @@ public sealed class BrowserStoryTests(PlatformFixture platform, Chromium chromiu
         Skip.IfNot(Chromium.Installed, Chromium.NotInstalled);
         var page = await chromium.NewPersonAsync(platform.Gateway, viewport);
         _contexts.Add(page.Context);
+        page.Console += (_, message) =>
+        {
+            if (message.Type == "error")
+            {
+                lock (_consoleErrors)
+                {
+                    _consoleErrors.Add($"{page.Url}: {message.Text}");
+                }
+            }
+        };
+        page.PageError += (_, error) =>
+        {
+            lock (_consoleErrors)
+            {
+                _consoleErrors.Add($"{page.Url}: {error}");
+            }
+        };
         return page;
     }
 

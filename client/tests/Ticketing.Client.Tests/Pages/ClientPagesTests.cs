@@ -291,6 +291,36 @@ public sealed partial class ClientPagesTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task EditTicket_ForTheSeller_IsPrefilled_AndShowsTheApisRefusal()
+    {
+        using var browser = await SignedInBrowserAsync();
+        _api.On("GET", "/api/tickets/t1", 200, """{"id":"t1","title":"Opera night","price":45,"userId":"u1","version":3,"status":"available"}""");
+        _api.On("PUT", "/api/tickets/t1", 400, FakeApi.Problem(400, ("Cannot edit a reserved ticket", null)));
+
+        var form = await browser.GetStringAsync("/tickets/t1/edit");
+        using var response = await SubmitAsync(browser, "/tickets/t1/edit", "edit", ("Form.Title", "Opera night, late show"), ("Form.Price", "50"));
+        var html = await response.Content.ReadAsStringAsync();
+
+        Assert.Contains("value=\"Opera night\"", form);
+        Assert.Contains("value=\"45.00\"", form);
+        Assert.Matches(AlertWith("Cannot edit a reserved ticket"), html);
+        Assert.Contains("value=\"Opera night, late show\"", html);
+        Assert.Equal("""{"title":"Opera night, late show","price":50}""", Assert.Single(_api.Requests, r => r.Method == "PUT").Body);
+    }
+
+    [Fact]
+    public async Task EditTicket_ForSomeoneElse_SaysOnlyTheSellerCan_AndOffersNoForm()
+    {
+        using var browser = await SignedInBrowserAsync();
+        _api.On("GET", "/api/tickets/t2", 200, """{"id":"t2","title":"Ballet","price":30,"userId":"someone-else","version":0,"status":"available"}""");
+
+        var html = await browser.GetStringAsync("/tickets/t2/edit");
+
+        Assert.Contains("Only the seller can edit this ticket.", html);
+        Assert.DoesNotContain("Form.Title", html);
+    }
+
+    [Fact]
     public async Task UnknownPaths_AndUnknownTickets_ShowTheNotFoundPage()
     {
         using var browser = Browser();
