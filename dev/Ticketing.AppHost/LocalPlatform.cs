@@ -119,6 +119,25 @@ public sealed class LocalPlatform
         return service;
     }
 
+    /// <summary>
+    /// The web client: its http port, readiness from <c>/health/ready</c>, the APIs through the gateway
+    /// (<c>TICKETING_API_URL</c>, as in Kubernetes it calls the ingress), and the gateway routes <c>/</c> to it.
+    /// No JWT key and no data: it only calls the APIs with the visitor's session cookie.
+    /// </summary>
+    public IResourceBuilder<ExecutableResource> AddWebClient<TProject>(string name) where TProject : IProjectMetadata, new()
+    {
+        var client = AddDotNetApp<TProject>(name, FreePort())
+            .WithHttpHealthCheck("/health/ready")
+            .WithEnvironment("TICKETING_API_URL", $"http://localhost:{Invariant(GatewayPort)}");
+        if (DashboardUrl() is { } dashboard)
+        {
+            client.WithEnvironment("DASHBOARD_URL", dashboard);
+        }
+
+        _services.Add(client);
+        return client;
+    }
+
     /// <summary>The local ingress on the fixed port, routing to every service added before it. Add it last.</summary>
     public IResourceBuilder<ExecutableResource> AddGateway<TProject>() where TProject : IProjectMetadata, new()
     {

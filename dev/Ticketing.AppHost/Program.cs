@@ -35,6 +35,10 @@ platform.AddService<Projects.Ticketing_Payments>("payments")
     .WithSetting("STRIPE_KEY")
     .WithSetting("STRIPE_WEBHOOK_SECRET")
     .WithSetting("PAYMENTS_SIMULATED", stripeKey is null ? "true" : "false");
+// client: the web pages (/ and everything no API route claims), calling the APIs through the gateway
+platform.AddWebClient<Projects.Ticketing_Client>("client")
+    .WithSetting("PAYMENTS_SIMULATED")
+    .WithSetting("STRIPE_PUBLISHABLE_KEY");
 
 // The local ingress on TICKETING_PORT (8080): routes to every service above, /health lists them all.
 platform.AddGateway<Projects.Ticketing_Gateway>();

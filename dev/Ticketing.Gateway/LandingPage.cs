@@ -4,11 +4,15 @@ using System.Text;
 namespace Ticketing.Gateway;
 
 /// <summary>
-/// What <c>/</c> shows while there is no web client: what runs, whether it is ready, links to each API's OpenAPI
-/// document and to the dashboard. The client replaces it as soon as it runs (it takes every path no API route claims).
+/// The local platform's status page: what runs, whether it is ready, links to each API's OpenAPI document and to the
+/// dashboard. At <c>/gateway</c> always; also at <c>/</c> while there is no web client (once it runs it takes <c>/</c>
+/// and every path no API route claims, and links here from its footer).
 /// </summary>
 public static class LandingPage
 {
+    /// <summary>Where the page always is (the client takes <c>/</c> once it runs; it links here in local runs).</summary>
+    public const string Path = "/gateway";
+
     public static string Render(GatewayOptions options, PlatformHealth health, string baseUrl)
     {
         var html = new StringBuilder();
@@ -30,8 +34,8 @@ public static class LandingPage
             </head>
             <body>
             <h1>Ticketing is running locally</h1>
-            <p>This page is the local gateway's own; the web client replaces it once it exists.
-            Everything goes through this gateway, as it would through the Kubernetes ingress.</p>
+            <p>This page is the local gateway's own (always at <a href="/gateway">/gateway</a>); the web shop is at
+            <a href="/">/</a> once the client runs. Everything goes through this gateway, as it would through the Kubernetes ingress.</p>
             """);
         html.Append("<h2>Services</h2><table><tr><th>service</th><th>routes</th><th>ready</th><th>answered in</th><th>API document</th><th>dashboard (local only)</th></tr>");
         foreach (var (name, status) in health.Services)

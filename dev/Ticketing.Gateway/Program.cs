@@ -28,12 +28,17 @@ app.MapGet("/health", async (ServiceHealth health, CancellationToken cancellatio
     return TypedResults.Json(report, HealthJson.Options, statusCode: report.Status == "Unhealthy" ? 503 : 200);
 });
 
+// The gateway's own page (what runs, readiness, API documents, the dashboard): at /gateway always, and at / too
+// until the web client runs and takes /.
+async Task<IResult> RenderLandingPageAsync(HttpContext context, ServiceHealth health, CancellationToken cancellationToken) =>
+    TypedResults.Content(
+        LandingPage.Render(options, await health.CheckAsync(cancellationToken), $"{context.Request.Scheme}://{context.Request.Host}"),
+        "text/html; charset=utf-8");
+
+app.MapGet(LandingPage.Path, RenderLandingPageAsync);
 if (!options.FallbackRuns)
 {
-    app.MapGet("/", async (HttpContext context, ServiceHealth health, CancellationToken cancellationToken) =>
-        TypedResults.Content(
-            LandingPage.Render(options, await health.CheckAsync(cancellationToken), $"{context.Request.Scheme}://{context.Request.Host}"),
-            "text/html; charset=utf-8"));
+    app.MapGet("/", RenderLandingPageAsync);
 }
 
 app.MapReverseProxy(proxy => proxy.Use(async (context, next) =>

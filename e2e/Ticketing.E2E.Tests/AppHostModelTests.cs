@@ -28,7 +28,7 @@ public sealed class AppHostModelTests
         var gateway = Assert.IsType<ExecutableResource>(resources["gateway"]);
         Assert.Equal(18181, gateway.Annotations.OfType<EndpointAnnotation>().Single(e => e.Name == "http").Port);
 
-        var services = resources.Values.OfType<ExecutableResource>().Where(r => r.Name is not ("gateway" or "nats" or "redis")).ToList();
+        var services = resources.Values.OfType<ExecutableResource>().Where(r => r.Name is not ("gateway" or "nats" or "redis" or "client")).ToList();
         Assert.Equal(["auth", "expiration", "orders", "payments", "tickets"], services.Select(s => s.Name).Order().ToArray());
         foreach (var service in services)
         {
@@ -68,6 +68,24 @@ public sealed class AppHostModelTests
         Assert.Equal("sk_test_from_the_environment", payments["STRIPE_KEY"]);
         Assert.Equal("whsec_test", payments["STRIPE_WEBHOOK_SECRET"]);
         Assert.Equal("false", payments["PAYMENTS_SIMULATED"]);
+    }
+
+    [Fact]
+    public async Task The_web_client_calls_the_apis_through_the_gateway_which_routes_slash_to_it_and_it_holds_no_secrets()
+    {
+        using var data = new TempDirectory("ticketing-apphost");
+        await using var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Ticketing_AppHost>(
+            [$"--Ticketing:DataDir={data.Path}", "--Ticketing:GatewayPort=18182"]);
+        var resources = builder.Resources.ToDictionary(r => r.Name);
+
+        var client = Assert.IsType<ExecutableResource>(resources["client"]);
+        var gateway = (ExecutableResource)resources["gateway"];
+        var environment = await EnvironmentOf(client);
+        Assert.Equal("http://localhost:18182", environment["TICKETING_API_URL"]);
+        Assert.False(environment.ContainsKey("JWT_KEY"), "the client only forwards the session cookie; it needs no key");
+        Assert.False(environment.ContainsKey("DATA_DIR"), "the client owns no data");
+        Assert.Contains(gateway.Annotations.OfType<ResourceRelationshipAnnotation>(), r => r.Resource == client);
+        Assert.Contains("services__client__http__0", (await EnvironmentOf(gateway)).Keys);
     }
 
     [SkippableFact]

@@ -4,12 +4,12 @@ using Ticketing.E2E.Tests.Platform;
 
 namespace Ticketing.E2E.Tests;
 
-/// <summary>The gateway of the running platform: /health over every service, its own errors, the landing page.</summary>
+/// <summary>The gateway of the running platform: /health over every service, its own errors, its status page, the client at /.</summary>
 [Collection(PlatformCollection.Name)]
 public sealed class GatewayTests(PlatformFixture platform)
 {
     /// <summary>The services that exist now; each new one adds its name (the gateway lists it once the AppHost runs it).</summary>
-    public static readonly string[] Services = ["auth", "expiration", "orders", "payments", "tickets"];
+    public static readonly string[] Services = ["auth", "client", "expiration", "orders", "payments", "tickets"];
 
     [Fact]
     public async Task Health_lists_every_service_ready_with_its_response_time()
@@ -43,11 +43,11 @@ public sealed class GatewayTests(PlatformFixture platform)
     }
 
     [Fact]
-    public async Task The_root_shows_what_runs_until_the_web_client_exists()
+    public async Task The_gateway_page_shows_what_runs()
     {
         using var client = platform.NewClient();
 
-        using var response = await client.GetAsync("/");
+        using var response = await client.GetAsync("/gateway");
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var html = await response.Content.ReadAsStringAsync();
@@ -55,5 +55,16 @@ public sealed class GatewayTests(PlatformFixture platform)
         {
             Assert.Contains($"<td>{service}</td>", html, StringComparison.Ordinal);
         }
+    }
+
+    [Fact]
+    public async Task The_root_is_the_web_clients_ticket_list()
+    {
+        using var client = platform.NewClient();
+
+        using var response = await client.GetAsync("/");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Contains("<h1>Tickets for sale</h1>", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 }

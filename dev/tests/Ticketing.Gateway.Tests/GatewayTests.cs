@@ -236,4 +236,22 @@ public sealed class GatewayTests : IAsyncLifetime
         using var health = await client.GetAsync("/health");
         Assert.True((await health.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("services").TryGetProperty("client", out _));
     }
+
+    [Fact]
+    public async Task With_the_client_running_the_gateways_own_page_stays_at_slash_gateway()
+    {
+        await using var web = await FakeService.StartAsync("client");
+        var services = AllServices();
+        services["client"] = web.Address;
+        await using var gateway = new GatewayFactory(services);
+        using var client = gateway.CreateHttpClient();
+
+        using var response = await client.GetAsync(LandingPage.Path);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("text/html", response.Content.Headers.ContentType?.MediaType);
+        var html = await response.Content.ReadAsStringAsync();
+        Assert.Contains("Ticketing is running locally", html);
+        Assert.Contains("<td>client</td>", html);
+    }
 }
