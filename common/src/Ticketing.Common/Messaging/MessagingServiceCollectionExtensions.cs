@@ -27,6 +27,11 @@ public static class MessagingServiceCollectionExtensions
             Replicas = configuration.Int("NATS_STREAM_REPLICAS", 1, 1, 5),
             MaxDeliver = configuration.Int("NATS_MAX_DELIVER", 10, 1, 1000),
             RetryDelay = configuration.Milliseconds("NATS_RETRY_DELAY_MS", TimeSpan.FromSeconds(1), 1, 600_000),
+            MaxRetryDelay = configuration.Milliseconds("NATS_MAX_RETRY_DELAY_MS", TimeSpan.FromSeconds(30), 1, 3_600_000),
+            AckWait = configuration.Milliseconds("NATS_ACK_WAIT_MS", TimeSpan.FromSeconds(30), 300, 3_600_000),
+            HandlerTimeout = configuration.Milliseconds("NATS_HANDLER_TIMEOUT_MS", TimeSpan.FromSeconds(20), 10, 3_600_000),
+            SpareDeliveries = configuration.Int("NATS_SPARE_DELIVERIES", 10, 1, 1000),
+            OutageParkAfter = configuration.Seconds("NATS_OUTAGE_PARK_AFTER_S", TimeSpan.FromHours(6), 1, 30 * 24 * 3600),
         };
         builder.Services.AddSingleton(options);
         builder.Services.TryAddSingleton(TimeProvider.System);
