@@ -84,7 +84,8 @@ public static class StorageServiceCollectionExtensions
             return new OutboxDocumentCollection<T>(
                 database.GetCollection<T>(name),
                 database.GetOutboxStore<T>(name),
-                sp.GetRequiredService<OutboxDispatcher>());
+                sp.GetRequiredService<OutboxDispatcher>(),
+                sp.GetRequiredService<ILogger<OutboxDocumentCollection<T>>>());
         });
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, OutboxRelay>());
         AddInitializer(services, initialize);

@@ -58,7 +58,7 @@ public sealed class OutboxTests : IAsyncLifetime
         _data.Dispose();
     }
 
-    private async Task StartServiceAsync()
+    private async Task StartServiceAsync(Action<HostApplicationBuilder>? configure = null)
     {
         _host = await MessagingTestHost.StartAsync(_nats.Url, "widgets", _log, settings: new Dictionary<string, string?>
         {
@@ -69,6 +69,7 @@ public sealed class OutboxTests : IAsyncLifetime
         {
             builder.AddDocumentStorage("widgets");
             builder.Services.AddOutboxCollection<Widget>("widgets");
+            configure?.Invoke(builder);
         });
     }
 
@@ -120,5 +121,74 @@ public sealed class OutboxTests : IAsyncLifetime
 
         await Eventually.TrueAsync(() => _log.CountFor(widget.Id) == 1, "the relay to publish the orphaned event");
         await Eventually.TrueAsync(async () => (await Widgets.GetAsync(widget.Id))!.Outbox.Length == 0, "the outbox to be emptied");
+    }
+
+    [Fact]
+    public async Task Write_WhenRemovingThePublishedEventsFails_StillReportsSuccess_AndTheRelayTidiesUp()
+    {
+        var cleanup = new CleanupFault();
+        await StartServiceAsync(builder => builder.Services.AddSingleton<IDocumentDatabase>(sp =>
+            new CleanupFaultDatabase(StorageOptions.From(sp.GetRequiredService<Microsoft.Extensions.Configuration.IConfiguration>(), "widgets").Open(), cleanup)));
+        await Eventually.TrueAsync(() => _host.Services.GetRequiredService<INatsConnection>().ConnectionState == NatsConnectionState.Open, "NATS to connect");
+        var widget = Widget.Create("cleanup fails");
+        cleanup.Failing = true;
+
+        // The document and its event are stored and the event goes out: that is a successful write.
+        Assert.Equal(WriteResult.Ok, await Widgets.InsertAsync(widget));
+
+        await Eventually.TrueAsync(() => _log.CountFor(widget.Id) == 1, "the event to be consumed");
+        Assert.True(cleanup.Failures >= 1);
+        Assert.Equal("cleanup fails", (await Widgets.GetAsync(widget.Id))!.Name);
+
+        cleanup.Failing = false;
+        await Eventually.TrueAsync(async () => (await Widgets.GetAsync(widget.Id))!.Outbox.Length == 0, "the relay to tidy the outbox");
+        await Eventually.TrueAsync(() => _log.CountFor(widget.Id) >= 1, "the event to stay delivered");
+    }
+}
+
+/// <summary>Makes removing published events from an outbox fail, as a database that drops right after a write would.</summary>
+public sealed class CleanupFault
+{
+    private int _failures;
+
+    public volatile bool Failing;
+
+    public int Failures => Volatile.Read(ref _failures);
+
+    public void ThrowIfFailing()
+    {
+        if (Failing)
+        {
+            Interlocked.Increment(ref _failures);
+            throw new TimeoutException("simulated: the database stopped answering after the write");
+        }
+    }
+}
+
+/// <summary>The service's database, except that its outbox stores fail to remove events while the fault is on.</summary>
+public sealed class CleanupFaultDatabase(IDocumentDatabase inner, CleanupFault fault) : IDocumentDatabase
+{
+    public string Provider => inner.Provider;
+
+    public IDocumentCollection<T> GetCollection<T>(string name) where T : class, IDocument => inner.GetCollection<T>(name);
+
+    public IOutboxStore GetOutboxStore<T>(string name) where T : class, IOutboxDocument => new Store(inner.GetOutboxStore<T>(name), fault);
+
+    public Task<bool> PingAsync(CancellationToken cancellationToken = default) => inner.PingAsync(cancellationToken);
+
+    public void Dispose() => inner.Dispose();
+
+    private sealed class Store(IOutboxStore inner, CleanupFault fault) : IOutboxStore
+    {
+        public string Name => inner.Name;
+
+        public Task<IReadOnlyList<PendingEvents>> FindPendingAsync(int maxDocuments, CancellationToken cancellationToken = default) =>
+            inner.FindPendingAsync(maxDocuments, cancellationToken);
+
+        public Task RemovePendingAsync(string documentId, IReadOnlyCollection<string> messageIds, CancellationToken cancellationToken = default)
+        {
+            fault.ThrowIfFailing();
+            return inner.RemovePendingAsync(documentId, messageIds, cancellationToken);
+        }
     }
 }
