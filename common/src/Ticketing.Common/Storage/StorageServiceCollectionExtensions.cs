@@ -112,6 +112,8 @@ internal sealed class StorageInitializer(IServiceProvider services, IEnumerable<
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
+        // Opened now, not on the first request: an embedded store another process holds stops the service at start.
+        _ = services.GetRequiredService<IDocumentDatabase>();
         foreach (var step in steps)
         {
             for (var attempt = 1; ; attempt++)

@@ -15,12 +15,15 @@ namespace Ticketing.Common.Storage.Embedded;
 public sealed class EmbeddedDocumentDatabase : IDocumentDatabase
 {
     private readonly LiteDatabase _database;
+    private readonly FileStream _lock;
     private readonly Lock _gate = new();
 
     public EmbeddedDocumentDatabase(string filePath)
     {
         FilePath = Path.GetFullPath(filePath);
-        Directory.CreateDirectory(Path.GetDirectoryName(FilePath)!);
+        var folder = Path.GetDirectoryName(FilePath)!;
+        Directory.CreateDirectory(folder);
+        _lock = TakeLock(folder, FilePath + ".lock");
         try
         {
             _database = new LiteDatabase(
@@ -29,9 +32,37 @@ public sealed class EmbeddedDocumentDatabase : IDocumentDatabase
         }
         catch (IOException ex)
         {
+            _lock.Dispose();
             throw new IOException(
                 $"The embedded database {FilePath} could not be opened: is another process using it? " +
                 "Each service needs its own data file (set DATA_DIR) or a MONGO_URI.", ex);
+        }
+        catch
+        {
+            _lock.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// LiteDB takes no exclusive lock on Linux: two processes on one file both accept writes and one's vanish. A lock
+    /// file opened with <see cref="FileShare.None"/> (an exclusive <c>flock</c> on Linux, released by the kernel
+    /// when the process dies) is held for the store's lifetime, so a second process stops at start instead.
+    /// </summary>
+    private static FileStream TakeLock(string folder, string lockPath)
+    {
+        try
+        {
+            var stream = new FileStream(lockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+            stream.SetLength(0);
+            var owner = System.Text.Encoding.UTF8.GetBytes($"pid {Environment.ProcessId} on {Environment.MachineName}\n");
+            stream.Write(owner);
+            stream.Flush();
+            return stream;
+        }
+        catch (IOException ex)
+        {
+            throw new StoreLockedException(folder, lockPath, ex);
         }
     }
 
@@ -54,7 +85,11 @@ public sealed class EmbeddedDocumentDatabase : IDocumentDatabase
         return Task.FromResult(true);
     }
 
-    public void Dispose() => _database.Dispose();
+    public void Dispose()
+    {
+        _database.Dispose();
+        _lock.Dispose();
+    }
 
     private static BsonMapper CreateMapper()
     {
@@ -65,4 +100,13 @@ public sealed class EmbeddedDocumentDatabase : IDocumentDatabase
             deserialize: bson => new DateTimeOffset(bson.AsInt64, TimeSpan.Zero));
         return mapper;
     }
+}
+
+/// <summary>Another process holds the embedded store in this folder. The service stops at start with this message.</summary>
+public sealed class StoreLockedException(string folder, string lockPath, Exception inner) : InvalidOperationException(
+    $"The embedded store in {folder} is in use by another process (it holds {lockPath}). " +
+    "Stop that process, or give this one its own DATA_DIR (or a MONGO_URI): two processes on one data folder lose writes.",
+    inner)
+{
+    public string Folder { get; } = folder;
 }
