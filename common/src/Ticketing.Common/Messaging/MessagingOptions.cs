@@ -21,6 +21,29 @@ public sealed class MessagingOptions
     /// <summary><c>NATS_STREAM_REPLICAS</c>: 1 for one server, 3 for a production cluster.</summary>
     public int Replicas { get; init; } = 1;
 
+    /// <summary>
+    /// <c>NATS_STREAM_MAX_BYTES</c>: the event stream's size limit, set when a service creates it (768 MiB by default,
+    /// which with <see cref="DeadLetterMaxBytes"/> fits the 1 GiB JetStream file store of the base manifests; raise it
+    /// with the volume, e.g. 8 GiB for the production 10 GiB store). When full, publishes are refused: events wait in
+    /// the services' outboxes and readiness reports the backlog.
+    /// </summary>
+    public long StreamMaxBytes { get; init; } = 768L * 1024 * 1024;
+
+    /// <summary><c>NATS_DEADLETTER_MAX_BYTES</c>: the dead-letter stream's size limit (128 MiB).</summary>
+    public long DeadLetterMaxBytes { get; init; } = 128L * 1024 * 1024;
+
+    /// <summary>
+    /// <c>NATS_STREAM_MAX_AGE_DAYS</c>: events older than this leave both streams (365 days). A service added later
+    /// reads history only this far back.
+    /// </summary>
+    public TimeSpan StreamMaxAge { get; init; } = TimeSpan.FromDays(365);
+
+    /// <summary>
+    /// <c>NATS_STREAM_STRICT</c>: when an existing stream's settings differ from this service's, stop at start
+    /// instead of logging a warning. The stream is never changed either way.
+    /// </summary>
+    public bool StrictStreamSettings { get; init; }
+
     /// <summary>The stream drops a second publish with the same <c>Nats-Msg-Id</c> within this window.</summary>
     public TimeSpan DuplicateWindow { get; init; } = TimeSpan.FromMinutes(10);
 

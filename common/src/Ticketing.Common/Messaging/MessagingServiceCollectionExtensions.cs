@@ -25,6 +25,10 @@ public static class MessagingServiceCollectionExtensions
             ServiceName = serviceName,
             Url = configuration.Required("NATS_URL", "the NATS server with JetStream, for example nats://localhost:4222"),
             Replicas = configuration.Int("NATS_STREAM_REPLICAS", 1, 1, 5),
+            StreamMaxBytes = configuration.Long("NATS_STREAM_MAX_BYTES", 768L * 1024 * 1024, 1024 * 1024),
+            DeadLetterMaxBytes = configuration.Long("NATS_DEADLETTER_MAX_BYTES", 128L * 1024 * 1024, 1024 * 1024),
+            StreamMaxAge = TimeSpan.FromDays(configuration.Int("NATS_STREAM_MAX_AGE_DAYS", 365, 1, 36_500)),
+            StrictStreamSettings = configuration.Bool("NATS_STREAM_STRICT", false),
             MaxDeliver = configuration.Int("NATS_MAX_DELIVER", 10, 1, 1000),
             RetryDelay = configuration.Milliseconds("NATS_RETRY_DELAY_MS", TimeSpan.FromSeconds(1), 1, 600_000),
             MaxRetryDelay = configuration.Milliseconds("NATS_MAX_RETRY_DELAY_MS", TimeSpan.FromSeconds(30), 1, 3_600_000),
@@ -86,7 +90,7 @@ internal sealed class MessagingStartup(INatsConnection connection, JetStreamTopo
             {
                 return;
             }
-            catch (Exception ex)
+            catch (Exception ex) when (ex is not InvalidSettingException)
             {
                 var delay = TimeSpan.FromSeconds(Math.Min(30, attempt));
                 logger.LogWarning(ex, "NATS is not ready ({Error}); trying again in {Delay}", ex.Message, delay);
