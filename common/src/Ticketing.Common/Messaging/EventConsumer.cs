@@ -383,6 +383,10 @@ public sealed class EventConsumer<TEvent>(
         headers[MessageHeaders.ParkedBy] = Name;
         headers[MessageHeaders.Deliveries] = context.Deliveries.ToString(CultureInfo.InvariantCulture);
         headers[MessageHeaders.OriginalSubject] = message.Subject;
+        if (context.MessageId is { } originalId)
+        {
+            headers[MessageHeaders.OriginalMessageId] = originalId;
+        }
 
         try
         {
