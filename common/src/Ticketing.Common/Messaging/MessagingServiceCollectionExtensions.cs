@@ -43,6 +43,7 @@ public static class MessagingServiceCollectionExtensions
         {
             Interval = configuration.Milliseconds("OUTBOX_SWEEP_INTERVAL_MS", TimeSpan.FromSeconds(5), 10, 3_600_000),
             Grace = configuration.Milliseconds("OUTBOX_GRACE_MS", TimeSpan.FromSeconds(2), 0, 3_600_000),
+            MaxBacklogAge = configuration.Seconds("OUTBOX_MAX_AGE_S", TimeSpan.FromMinutes(2), 1, 7 * 24 * 3600),
         });
 
         builder.Services.AddSingleton<INatsConnection>(sp => new NatsConnection(NatsOpts.Default with
@@ -100,10 +101,37 @@ internal sealed class MessagingStartup(INatsConnection connection, JetStreamTopo
     }
 }
 
-internal sealed class NatsHealthCheck(INatsConnection connection) : IHealthCheck
+/// <summary>Readiness: connected to NATS, and the event stream exists (a server that lost its store has none).</summary>
+internal sealed class NatsHealthCheck(
+    INatsConnection connection,
+    INatsJSContext jetStream,
+    MessagingOptions options,
+    JetStreamTopology topology,
+    ILogger<NatsHealthCheck> logger) : IHealthCheck
 {
-    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
-        Task.FromResult(connection.ConnectionState == NatsConnectionState.Open
-            ? HealthCheckResult.Healthy("connected")
-            : HealthCheckResult.Unhealthy($"NATS connection is {connection.ConnectionState}"));
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        if (connection.ConnectionState != NatsConnectionState.Open)
+        {
+            return HealthCheckResult.Unhealthy($"NATS connection is {connection.ConnectionState}");
+        }
+
+        try
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(TimeSpan.FromSeconds(3));
+            await jetStream.GetStreamAsync(options.StreamName, cancellationToken: timeout.Token);
+            return HealthCheckResult.Healthy("connected; stream present");
+        }
+        catch (NatsJSApiException ex) when (ex.Error.Code == 404)
+        {
+            topology.Invalidate(); // the next publish or consumer (re)creates it
+            return HealthCheckResult.Unhealthy($"stream {options.StreamName} is missing");
+        }
+        catch (Exception ex)
+        {
+            logger.LogWarning(ex, "Readiness: stream {Stream} could not be checked", options.StreamName);
+            return HealthCheckResult.Unhealthy($"stream {options.StreamName} could not be checked");
+        }
+    }
 }
