@@ -15,6 +15,9 @@ namespace Ticketing.Common.Storage;
 /// <summary>Where a service keeps its data, from configuration.</summary>
 public sealed record StorageOptions(string ServiceName, string? MongoUri, string? MongoDatabase, string DataDirectory)
 {
+    /// <summary>Write concern, journaling and retryable writes for MongoDB (see <see cref="MongoDurability"/>).</summary>
+    public MongoDurability Durability { get; init; } = MongoDurability.Default;
+
     /// <summary>
     /// <c>MONGO_URI</c> set: MongoDB (database from the URI, else <c>MONGO_DATABASE</c>, else the service name).
     /// Otherwise the embedded store in <c>DATA_DIR</c> (default <c>.data/&lt;service&gt;</c>).
@@ -23,12 +26,26 @@ public sealed record StorageOptions(string ServiceName, string? MongoUri, string
         serviceName,
         configuration.Optional("MONGO_URI"),
         configuration.Optional("MONGO_DATABASE"),
-        configuration.Optional("DATA_DIR") ?? Path.Combine(".data", serviceName));
+        configuration.Optional("DATA_DIR") ?? Path.Combine(".data", serviceName))
+    {
+        Durability = new MongoDurability(
+            WriteConcernSetting(configuration),
+            configuration.Bool("MONGO_JOURNAL", true),
+            configuration.Bool("MONGO_RETRY_WRITES", true)),
+    };
+
+    private static string WriteConcernSetting(IConfiguration configuration)
+    {
+        var value = configuration.Optional("MONGO_WRITE_CONCERN") ?? "majority";
+        return value == "majority" || (int.TryParse(value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n) && n >= 1 && n <= 50)
+            ? value
+            : throw new InvalidSettingException("MONGO_WRITE_CONCERN", $"must be 'majority' or a number of members from 1 (got '{value}')");
+    }
 
     public bool UsesMongo => MongoUri is not null;
 
     public IDocumentDatabase Open() => UsesMongo
-        ? new MongoDocumentDatabase(MongoUri!, MongoDatabase ?? ServiceName)
+        ? new MongoDocumentDatabase(MongoUri!, MongoDatabase ?? ServiceName, Durability)
         : new EmbeddedDocumentDatabase(Path.Combine(DataDirectory, $"{ServiceName}.db"));
 }
 
