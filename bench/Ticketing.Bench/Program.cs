@@ -4,6 +4,13 @@ using Ticketing.Bench;
 using Ticketing.Common.Testing.Processes;
 
 // Usage: dotnet run --project bench/Ticketing.Bench -c Release -- [--rounds 5] [--samples 200] [--warmup 30] [--out artifacts/bench]
+// Or: dotnet run --project bench/Ticketing.Bench -c Release -- store [--docs 1000,50000]   (the embedded store alone)
+if (args.FirstOrDefault() == "store")
+{
+    await StoreBench.RunAsync(args, Console.Out);
+    return;
+}
+
 var options = BenchOptions.Parse(args);
 var report = await Harness.RunAsync(options, Console.Out);
 Directory.CreateDirectory(options.OutputDirectory);

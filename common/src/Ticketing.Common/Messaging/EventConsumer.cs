@@ -126,21 +126,31 @@ public sealed class EventConsumer<TEvent>(
     private async Task<List<INatsJSMsg<byte[]>>> PullAsync(INatsJSConsumer consumer, CancellationToken cancellationToken)
     {
         var batch = new List<INatsJSMsg<byte[]>>(options.MaxMsgs);
-        await foreach (var message in consumer.FetchNoWaitAsync(new NatsJSFetchOpts { MaxMsgs = options.MaxMsgs }, NatsRawSerializer<byte[]>.Default, cancellationToken))
+        // A pull request lost with a server restart may never be answered: bound each pull on our side too.
+        using var pullTimeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        pullTimeout.CancelAfter(options.PullExpires + (options.IdleHeartbeat * 2));
+        try
         {
-            batch.Add(message);
-        }
-
-        if (batch.Count == 0)
-        {
-            var next = await consumer.NextAsync(
-                NatsRawSerializer<byte[]>.Default,
-                new NatsJSNextOpts { Expires = options.PullExpires, IdleHeartbeat = options.IdleHeartbeat },
-                cancellationToken);
-            if (next is { } message)
+            await foreach (var message in consumer.FetchNoWaitAsync(new NatsJSFetchOpts { MaxMsgs = options.MaxMsgs }, NatsRawSerializer<byte[]>.Default, pullTimeout.Token))
             {
                 batch.Add(message);
             }
+
+            if (batch.Count == 0)
+            {
+                var next = await consumer.NextAsync(
+                    NatsRawSerializer<byte[]>.Default,
+                    new NatsJSNextOpts { Expires = options.PullExpires, IdleHeartbeat = options.IdleHeartbeat },
+                    pullTimeout.Token);
+                if (next is { } message)
+                {
+                    batch.Add(message);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            logger.LogDebug("Consumer {Consumer}: a pull went unanswered; pulling again", Name);
         }
 
         return batch;

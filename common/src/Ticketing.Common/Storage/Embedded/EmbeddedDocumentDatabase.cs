@@ -5,7 +5,8 @@ namespace Ticketing.Common.Storage.Embedded;
 
 /// <summary>
 /// The embedded store: one LiteDB file per service, opened exclusively by one process. Every operation goes
-/// through one gate per file. For writes this makes a compare-and-set (read the current state, check it,
+/// through one async gate per file (a <see cref="SemaphoreSlim"/>: a waiting caller holds no thread-pool thread,
+/// unlike the <c>lock</c> it replaces). For writes this makes a compare-and-set (read the current state, check it,
 /// write) atomic: LiteDB's own transactions do not make read-check-write atomic across threads (measured: half
 /// the updates were lost with BeginTrans). Reads take the gate too: LiteDB 5.0.21 can fail a read that runs
 /// while another thread writes ("page type must be collection page", litedb-org/LiteDB#2792; reproduced by
@@ -16,7 +17,7 @@ public sealed class EmbeddedDocumentDatabase : IDocumentDatabase
 {
     private readonly LiteDatabase _database;
     private readonly FileStream _lock;
-    private readonly Lock _gate = new();
+    private readonly SemaphoreSlim _gate = new(1, 1);
 
     public EmbeddedDocumentDatabase(string filePath)
     {
@@ -75,20 +76,26 @@ public sealed class EmbeddedDocumentDatabase : IDocumentDatabase
     public IOutboxStore GetOutboxStore<T>(string name) where T : class, IOutboxDocument =>
         new EmbeddedDocumentCollection<T>(_database, name, _gate);
 
-    public Task<bool> PingAsync(CancellationToken cancellationToken = default)
+    public async Task<bool> PingAsync(CancellationToken cancellationToken = default)
     {
-        lock (_gate)
+        await _gate.WaitAsync(cancellationToken);
+        try
         {
             _ = _database.GetCollectionNames().Take(1).ToList();
         }
+        finally
+        {
+            _gate.Release();
+        }
 
-        return Task.FromResult(true);
+        return true;
     }
 
     public void Dispose()
     {
         _database.Dispose();
         _lock.Dispose();
+        _gate.Dispose();
     }
 
     private static BsonMapper CreateMapper()
