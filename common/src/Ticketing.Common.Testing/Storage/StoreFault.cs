@@ -99,3 +99,60 @@ public static class StoreFaultExtensions
         return services;
     }
 }
+
+/// <summary>Makes removing published events from an outbox fail, as a database that drops right after a write would.</summary>
+public sealed class OutboxCleanupFault
+{
+    private int _failures;
+    private volatile bool _failing;
+
+    public bool Failing
+    {
+        get => _failing;
+        set => _failing = value;
+    }
+
+    /// <summary>Removals failed so far.</summary>
+    public int Failures => Volatile.Read(ref _failures);
+
+    internal void ThrowIfFailing()
+    {
+        if (_failing)
+        {
+            Interlocked.Increment(ref _failures);
+            throw new TimeoutException("simulated: the database stopped answering after the write");
+        }
+    }
+}
+
+/// <summary>
+/// A service's database whose outbox stores fail to remove published events while <see cref="OutboxCleanupFault"/>
+/// is on (everything else passes through). Register it in place of the service's <see cref="IDocumentDatabase"/>.
+/// </summary>
+public sealed class OutboxCleanupFaultDatabase(IDocumentDatabase inner, OutboxCleanupFault fault) : IDocumentDatabase
+{
+    public string Provider => inner.Provider;
+
+    public IDocumentCollection<T> GetCollection<T>(string name) where T : class, IDocument => inner.GetCollection<T>(name);
+
+    public Ticketing.Common.Outbox.IOutboxStore GetOutboxStore<T>(string name) where T : class, IOutboxDocument =>
+        new Store(inner.GetOutboxStore<T>(name), fault);
+
+    public Task<bool> PingAsync(CancellationToken cancellationToken = default) => inner.PingAsync(cancellationToken);
+
+    public void Dispose() => inner.Dispose();
+
+    private sealed class Store(Ticketing.Common.Outbox.IOutboxStore inner, OutboxCleanupFault fault) : Ticketing.Common.Outbox.IOutboxStore
+    {
+        public string Name => inner.Name;
+
+        public Task<IReadOnlyList<Ticketing.Common.Outbox.PendingEvents>> FindPendingAsync(int maxDocuments, CancellationToken cancellationToken = default) =>
+            inner.FindPendingAsync(maxDocuments, cancellationToken);
+
+        public Task RemovePendingAsync(string documentId, IReadOnlyCollection<string> messageIds, CancellationToken cancellationToken = default)
+        {
+            fault.ThrowIfFailing();
+            return inner.RemovePendingAsync(documentId, messageIds, cancellationToken);
+        }
+    }
+}

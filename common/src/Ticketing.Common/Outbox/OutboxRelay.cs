@@ -38,7 +38,7 @@ internal sealed class OutboxHealthCheck(
             timeout.CancelAfter(TimeSpan.FromSeconds(3));
             foreach (var store in stores)
             {
-                var pending = await store.FindPendingAsync(options.BatchSize, timeout.Token);
+                var pending = await store.FindPendingAsync(1, timeout.Token); // oldest first, read from an index
                 foreach (var document in pending)
                 {
                     var first = document.Messages.Min(m => m.OccurredAt);

@@ -6,6 +6,7 @@ using Ticketing.Common.Outbox;
 using Ticketing.Common.Storage;
 using Ticketing.Common.Testing;
 using Ticketing.Common.Testing.Processes;
+using Ticketing.Common.Testing.Storage;
 using Ticketing.Common.Tests.Messaging;
 
 namespace Ticketing.Common.Tests.Outbox;
@@ -126,9 +127,9 @@ public sealed class OutboxTests : IAsyncLifetime
     [Fact]
     public async Task Write_WhenRemovingThePublishedEventsFails_StillReportsSuccess_AndTheRelayTidiesUp()
     {
-        var cleanup = new CleanupFault();
+        var cleanup = new OutboxCleanupFault();
         await StartServiceAsync(builder => builder.Services.AddSingleton<IDocumentDatabase>(sp =>
-            new CleanupFaultDatabase(StorageOptions.From(sp.GetRequiredService<Microsoft.Extensions.Configuration.IConfiguration>(), "widgets").Open(), cleanup)));
+            new OutboxCleanupFaultDatabase(StorageOptions.From(sp.GetRequiredService<Microsoft.Extensions.Configuration.IConfiguration>(), "widgets").Open(), cleanup)));
         await Eventually.TrueAsync(() => _host.Services.GetRequiredService<INatsConnection>().ConnectionState == NatsConnectionState.Open, "NATS to connect");
         var widget = Widget.Create("cleanup fails");
         cleanup.Failing = true;
@@ -143,52 +144,5 @@ public sealed class OutboxTests : IAsyncLifetime
         cleanup.Failing = false;
         await Eventually.TrueAsync(async () => (await Widgets.GetAsync(widget.Id))!.Outbox.Length == 0, "the relay to tidy the outbox");
         await Eventually.TrueAsync(() => _log.CountFor(widget.Id) >= 1, "the event to stay delivered");
-    }
-}
-
-/// <summary>Makes removing published events from an outbox fail, as a database that drops right after a write would.</summary>
-public sealed class CleanupFault
-{
-    private int _failures;
-
-    public volatile bool Failing;
-
-    public int Failures => Volatile.Read(ref _failures);
-
-    public void ThrowIfFailing()
-    {
-        if (Failing)
-        {
-            Interlocked.Increment(ref _failures);
-            throw new TimeoutException("simulated: the database stopped answering after the write");
-        }
-    }
-}
-
-/// <summary>The service's database, except that its outbox stores fail to remove events while the fault is on.</summary>
-public sealed class CleanupFaultDatabase(IDocumentDatabase inner, CleanupFault fault) : IDocumentDatabase
-{
-    public string Provider => inner.Provider;
-
-    public IDocumentCollection<T> GetCollection<T>(string name) where T : class, IDocument => inner.GetCollection<T>(name);
-
-    public IOutboxStore GetOutboxStore<T>(string name) where T : class, IOutboxDocument => new Store(inner.GetOutboxStore<T>(name), fault);
-
-    public Task<bool> PingAsync(CancellationToken cancellationToken = default) => inner.PingAsync(cancellationToken);
-
-    public void Dispose() => inner.Dispose();
-
-    private sealed class Store(IOutboxStore inner, CleanupFault fault) : IOutboxStore
-    {
-        public string Name => inner.Name;
-
-        public Task<IReadOnlyList<PendingEvents>> FindPendingAsync(int maxDocuments, CancellationToken cancellationToken = default) =>
-            inner.FindPendingAsync(maxDocuments, cancellationToken);
-
-        public Task RemovePendingAsync(string documentId, IReadOnlyCollection<string> messageIds, CancellationToken cancellationToken = default)
-        {
-            fault.ThrowIfFailing();
-            return inner.RemovePendingAsync(documentId, messageIds, cancellationToken);
-        }
     }
 }
