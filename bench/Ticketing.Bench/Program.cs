@@ -18,6 +18,13 @@ if (args.FirstOrDefault() == "read-path")
     return;
 }
 
+// Or: dotnet run --project bench/Ticketing.Bench -c Release -- store [--docs 1000,50000]   (the embedded store alone)
+if (args.FirstOrDefault() == "store")
+{
+    await StoreBench.RunAsync(args, Console.Out);
+    return;
+}
+
 var options = BenchOptions.Parse(args);
 var report = await Harness.RunAsync(options, Console.Out);
 Directory.CreateDirectory(options.OutputDirectory);

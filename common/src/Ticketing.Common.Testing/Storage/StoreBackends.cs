@@ -79,8 +79,24 @@ public sealed class MongoStoreBackend : StoreBackend
     public override async Task<IDocumentDatabase> CreateDatabaseAsync(string serviceName)
     {
         var uri = Environment.GetEnvironmentVariable("MONGO_URI") is { Length: > 0 } configured ? configured : await Container.Value;
-        var url = new MongoUrlBuilder(uri) { DatabaseName = $"test_{serviceName}_{Guid.NewGuid():N}" }.ToMongoUrl();
-        return new MongoDocumentDatabase(url.ToString(), serviceName);
+        return new MongoDocumentDatabase(TestDatabaseUrl(uri, $"test_{serviceName}_{Guid.NewGuid():N}"), serviceName);
+    }
+
+    /// <summary>
+    /// <paramref name="uri"/> pointing at database <paramref name="database"/>, still authenticating where it did:
+    /// a URI without a database (Testcontainers' <c>mongodb://mongo:mongo@host:port</c>) authenticates against
+    /// <c>admin</c>, and naming a database in it would move authentication there, where the user does not exist.
+    /// </summary>
+    public static string TestDatabaseUrl(string uri, string database)
+    {
+        var builder = new MongoUrlBuilder(uri);
+        if (builder.Username is not null && builder.AuthenticationSource is null)
+        {
+            builder.AuthenticationSource = builder.DatabaseName ?? "admin";
+        }
+
+        builder.DatabaseName = database;
+        return builder.ToString();
     }
 
     public override async Task DropDatabaseAsync(IDocumentDatabase database)

@@ -153,7 +153,8 @@ public static class ServiceDefaults
                 entry => new
                 {
                     status = entry.Value.Status.ToString(),
-                    description = entry.Value.Description,
+                    // A check that threw would show the exception's message here: never exception text in a probe body.
+                    description = entry.Value.Exception is null ? entry.Value.Description : "check failed",
                     durationMs = Math.Round(entry.Value.Duration.TotalMilliseconds, 1),
                 }),
         });

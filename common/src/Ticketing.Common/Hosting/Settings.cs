@@ -38,6 +38,19 @@ public static class Settings
             : throw new InvalidSettingException(key, $"must be a whole number from {min} to {max} (got '{raw}')");
     }
 
+    public static long Long(this IConfiguration configuration, string key, long defaultValue, long min = long.MinValue, long max = long.MaxValue)
+    {
+        var raw = configuration.Optional(key);
+        if (raw is null)
+        {
+            return defaultValue;
+        }
+
+        return long.TryParse(raw, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) && value >= min && value <= max
+            ? value
+            : throw new InvalidSettingException(key, $"must be a whole number from {min} to {max} (got '{raw}')");
+    }
+
     public static bool Bool(this IConfiguration configuration, string key, bool defaultValue)
     {
         var raw = configuration.Optional(key);

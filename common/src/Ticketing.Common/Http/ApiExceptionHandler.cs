@@ -55,13 +55,11 @@ public sealed partial class ApiExceptionHandler(ILogger<ApiExceptionHandler> log
     };
 
     /// <summary>
-    /// The service's own database is unreachable (MongoDB connection or server-selection failures): the
-    /// request may work again shortly, so the answer is 503, not "something went wrong".
+    /// A dependency (the service's own database, NATS) is unreachable or timed out: the request may work again
+    /// shortly, so the answer is 503, not "something went wrong". The same rule keeps the event consumer from
+    /// parking messages during an outage (<see cref="Hosting.DependencyFailure"/>).
     /// </summary>
-    private static bool IsDependencyDown(Exception exception) =>
-        exception is MongoDB.Driver.MongoConnectionException
-        || (exception is TimeoutException && exception.Source?.StartsWith("MongoDB", StringComparison.Ordinal) == true)
-        || (exception.InnerException is { } inner && IsDependencyDown(inner));
+    private static bool IsDependencyDown(Exception exception) => Hosting.DependencyFailure.IsTransient(exception);
 
     private static (int, IReadOnlyList<ApiError>) MapBadRequest(BadHttpRequestException exception)
     {

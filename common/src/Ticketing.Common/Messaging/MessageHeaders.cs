@@ -19,4 +19,7 @@ public static class MessageHeaders
     public const string ParkedBy = "Ticketing-Parked-By";
     public const string Deliveries = "Ticketing-Deliveries";
     public const string OriginalSubject = "Ticketing-Original-Subject";
+
+    /// <summary>On parked messages: the original <c>Nats-Msg-Id</c> (the dead letter has its own), for a replay.</summary>
+    public const string OriginalMessageId = "Ticketing-Original-Msg-Id";
 }

@@ -21,14 +21,61 @@ public sealed class MessagingOptions
     /// <summary><c>NATS_STREAM_REPLICAS</c>: 1 for one server, 3 for a production cluster.</summary>
     public int Replicas { get; init; } = 1;
 
+    /// <summary>
+    /// <c>NATS_STREAM_MAX_BYTES</c>: the event stream's size limit, set when a service creates it (768 MiB by default,
+    /// which with <see cref="DeadLetterMaxBytes"/> fits the 1 GiB JetStream file store of the base manifests; raise it
+    /// with the volume, e.g. 8 GiB for the production 10 GiB store). When full, publishes are refused: events wait in
+    /// the services' outboxes and readiness reports the backlog.
+    /// </summary>
+    public long StreamMaxBytes { get; init; } = 768L * 1024 * 1024;
+
+    /// <summary><c>NATS_DEADLETTER_MAX_BYTES</c>: the dead-letter stream's size limit (128 MiB).</summary>
+    public long DeadLetterMaxBytes { get; init; } = 128L * 1024 * 1024;
+
+    /// <summary>
+    /// <c>NATS_STREAM_MAX_AGE_DAYS</c>: events older than this leave both streams (365 days). A service added later
+    /// reads history only this far back.
+    /// </summary>
+    public TimeSpan StreamMaxAge { get; init; } = TimeSpan.FromDays(365);
+
+    /// <summary>
+    /// <c>NATS_STREAM_STRICT</c>: when an existing stream's settings differ from this service's, stop at start
+    /// instead of logging a warning. The stream is never changed either way.
+    /// </summary>
+    public bool StrictStreamSettings { get; init; }
+
     /// <summary>The stream drops a second publish with the same <c>Nats-Msg-Id</c> within this window.</summary>
     public TimeSpan DuplicateWindow { get; init; } = TimeSpan.FromMinutes(10);
 
     /// <summary><c>NATS_MAX_DELIVER</c>: deliveries of one message before it is parked.</summary>
     public int MaxDeliver { get; init; } = 10;
 
-    /// <summary>How long the server waits for an ack before redelivering.</summary>
+    /// <summary>
+    /// <c>NATS_SPARE_DELIVERIES</c>: deliveries allowed beyond <see cref="MaxDeliver"/> for deliveries that ended
+    /// with no outcome at all (the process crashed or was killed mid-handling, the ack was lost). A message delivered
+    /// <see cref="ParkOnDelivery"/> times is parked on receipt without reaching its handler, so a message that
+    /// crashes the process still ends in the dead-letter stream. The server itself never drops a message.
+    /// </summary>
+    public int SpareDeliveries { get; init; } = 10;
+
+    /// <summary>The delivery at which a message is parked on receipt, unhandled (see <see cref="SpareDeliveries"/>).</summary>
+    public int ParkOnDelivery => MaxDeliver + SpareDeliveries;
+
+    /// <summary>
+    /// <c>NATS_OUTAGE_PARK_AFTER_S</c>: how long a message may wait for a dependency that is down (its handler keeps
+    /// failing with <see cref="Hosting.DependencyFailure.IsTransient"/> errors) before it is parked. Hours: an outage
+    /// pauses the consumer, it does not use up the message's deliveries.
+    /// </summary>
+    public TimeSpan OutageParkAfter { get; init; } = TimeSpan.FromHours(6);
+
+    /// <summary><c>NATS_ACK_WAIT_MS</c>: how long the server waits for an ack before redelivering.</summary>
     public TimeSpan AckWait { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// How often the consumer tells the server it is still working on the messages it holds (in-progress acks),
+    /// so none reaches <see cref="AckWait"/> while it waits its turn or waits for a dependency.
+    /// </summary>
+    public TimeSpan KeepAliveInterval => AckWait / 3;
 
     /// <summary>Messages a consumer pulls at a time (small: handlers run one at a time).</summary>
     public int MaxMsgs { get; init; } = 16;

@@ -25,8 +25,17 @@ public static class MessagingServiceCollectionExtensions
             ServiceName = serviceName,
             Url = configuration.Required("NATS_URL", "the NATS server with JetStream, for example nats://localhost:4222"),
             Replicas = configuration.Int("NATS_STREAM_REPLICAS", 1, 1, 5),
+            StreamMaxBytes = configuration.Long("NATS_STREAM_MAX_BYTES", 768L * 1024 * 1024, 1024 * 1024),
+            DeadLetterMaxBytes = configuration.Long("NATS_DEADLETTER_MAX_BYTES", 128L * 1024 * 1024, 1024 * 1024),
+            StreamMaxAge = TimeSpan.FromDays(configuration.Int("NATS_STREAM_MAX_AGE_DAYS", 365, 1, 36_500)),
+            StrictStreamSettings = configuration.Bool("NATS_STREAM_STRICT", false),
             MaxDeliver = configuration.Int("NATS_MAX_DELIVER", 10, 1, 1000),
             RetryDelay = configuration.Milliseconds("NATS_RETRY_DELAY_MS", TimeSpan.FromSeconds(1), 1, 600_000),
+            MaxRetryDelay = configuration.Milliseconds("NATS_MAX_RETRY_DELAY_MS", TimeSpan.FromSeconds(30), 1, 3_600_000),
+            AckWait = configuration.Milliseconds("NATS_ACK_WAIT_MS", TimeSpan.FromSeconds(30), 300, 3_600_000),
+            HandlerTimeout = configuration.Milliseconds("NATS_HANDLER_TIMEOUT_MS", TimeSpan.FromSeconds(20), 10, 3_600_000),
+            SpareDeliveries = configuration.Int("NATS_SPARE_DELIVERIES", 10, 1, 1000),
+            OutageParkAfter = configuration.Seconds("NATS_OUTAGE_PARK_AFTER_S", TimeSpan.FromHours(6), 1, 30 * 24 * 3600),
         };
         builder.Services.AddSingleton(options);
         builder.Services.TryAddSingleton(TimeProvider.System);
@@ -34,6 +43,7 @@ public static class MessagingServiceCollectionExtensions
         {
             Interval = configuration.Milliseconds("OUTBOX_SWEEP_INTERVAL_MS", TimeSpan.FromSeconds(5), 10, 3_600_000),
             Grace = configuration.Milliseconds("OUTBOX_GRACE_MS", TimeSpan.FromSeconds(2), 0, 3_600_000),
+            MaxBacklogAge = configuration.Seconds("OUTBOX_MAX_AGE_S", TimeSpan.FromMinutes(2), 1, 7 * 24 * 3600),
         });
 
         builder.Services.AddSingleton<INatsConnection>(sp => new NatsConnection(NatsOpts.Default with
@@ -81,7 +91,7 @@ internal sealed class MessagingStartup(INatsConnection connection, JetStreamTopo
             {
                 return;
             }
-            catch (Exception ex)
+            catch (Exception ex) when (ex is not InvalidSettingException)
             {
                 var delay = TimeSpan.FromSeconds(Math.Min(30, attempt));
                 logger.LogWarning(ex, "NATS is not ready ({Error}); trying again in {Delay}", ex.Message, delay);
@@ -91,10 +101,37 @@ internal sealed class MessagingStartup(INatsConnection connection, JetStreamTopo
     }
 }
 
-internal sealed class NatsHealthCheck(INatsConnection connection) : IHealthCheck
+/// <summary>Readiness: connected to NATS, and the event stream exists (a server that lost its store has none).</summary>
+internal sealed class NatsHealthCheck(
+    INatsConnection connection,
+    INatsJSContext jetStream,
+    MessagingOptions options,
+    JetStreamTopology topology,
+    ILogger<NatsHealthCheck> logger) : IHealthCheck
 {
-    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
-        Task.FromResult(connection.ConnectionState == NatsConnectionState.Open
-            ? HealthCheckResult.Healthy("connected")
-            : HealthCheckResult.Unhealthy($"NATS connection is {connection.ConnectionState}"));
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        if (connection.ConnectionState != NatsConnectionState.Open)
+        {
+            return HealthCheckResult.Unhealthy($"NATS connection is {connection.ConnectionState}");
+        }
+
+        try
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(TimeSpan.FromSeconds(3));
+            await jetStream.GetStreamAsync(options.StreamName, cancellationToken: timeout.Token);
+            return HealthCheckResult.Healthy("connected; stream present");
+        }
+        catch (NatsJSApiException ex) when (ex.Error.Code == 404)
+        {
+            topology.Invalidate(); // the next publish or consumer (re)creates it
+            return HealthCheckResult.Unhealthy($"stream {options.StreamName} is missing");
+        }
+        catch (Exception ex)
+        {
+            logger.LogWarning(ex, "Readiness: stream {Stream} could not be checked", options.StreamName);
+            return HealthCheckResult.Unhealthy($"stream {options.StreamName} could not be checked");
+        }
+    }
 }

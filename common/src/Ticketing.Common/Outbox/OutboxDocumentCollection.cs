@@ -1,4 +1,5 @@
 using System.Linq.Expressions;
+using Microsoft.Extensions.Logging;
 using Ticketing.Common.Storage;
 
 namespace Ticketing.Common.Outbox;
@@ -6,11 +7,15 @@ namespace Ticketing.Common.Outbox;
 /// <summary>
 /// A collection of outbox documents that publishes a document's pending events right after each successful
 /// write. Services get this one from DI, so no endpoint or handler can forget to publish.
+/// Once the write has succeeded its result stands: a failure while publishing or while removing the published
+/// events from the document is logged and left to <see cref="OutboxRelay"/> (it publishes again, the stream's
+/// de-duplication and idempotent handlers absorb the repeat), never reported to the caller as a failed write.
 /// </summary>
 internal sealed class OutboxDocumentCollection<T>(
     IDocumentCollection<T> inner,
     IOutboxStore outbox,
-    OutboxDispatcher dispatcher) : IDocumentCollection<T>
+    OutboxDispatcher dispatcher,
+    ILogger<OutboxDocumentCollection<T>> logger) : IDocumentCollection<T>
     where T : class, IOutboxDocument
 {
     public string Name => inner.Name;
@@ -34,7 +39,16 @@ internal sealed class OutboxDocumentCollection<T>(
     {
         if (result == WriteResult.Ok && document.Outbox.Length > 0)
         {
-            await dispatcher.DispatchAsync(outbox, new PendingEvents(document.Id, document.Outbox), cancellationToken);
+            try
+            {
+                await dispatcher.DispatchAsync(outbox, new PendingEvents(document.Id, document.Outbox), cancellationToken);
+            }
+            catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+            {
+                logger.LogWarning(
+                    ex, "{Collection}/{Document} was written but publishing or tidying its outbox failed ({Error}); the outbox relay will finish it",
+                    inner.Name, document.Id, ex.Message);
+            }
         }
 
         return result;

@@ -13,6 +13,50 @@ public sealed class OutboxRelayOptions
     public TimeSpan Grace { get; init; } = TimeSpan.FromSeconds(2);
 
     public int BatchSize { get; init; } = 100;
+
+    /// <summary>
+    /// <c>OUTBOX_MAX_AGE_S</c>: readiness turns red when the oldest event still waiting in an outbox is older than this
+    /// (NATS refusing publishes, a full stream, a relay that cannot keep up): other services are not hearing from this one.
+    /// </summary>
+    public TimeSpan MaxBacklogAge { get; init; } = TimeSpan.FromMinutes(2);
+}
+
+/// <summary>Readiness: the oldest unpublished event of every outbox is younger than <see cref="OutboxRelayOptions.MaxBacklogAge"/>.</summary>
+internal sealed class OutboxHealthCheck(
+    IEnumerable<IOutboxStore> stores,
+    OutboxRelayOptions options,
+    TimeProvider timeProvider,
+    ILogger<OutboxHealthCheck> logger) : Microsoft.Extensions.Diagnostics.HealthChecks.IHealthCheck
+{
+    public async Task<Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckResult> CheckHealthAsync(
+        Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        DateTimeOffset? oldest = null;
+        try
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(TimeSpan.FromSeconds(3));
+            foreach (var store in stores)
+            {
+                var pending = await store.FindPendingAsync(1, timeout.Token); // oldest first, read from an index
+                foreach (var document in pending)
+                {
+                    var first = document.Messages.Min(m => m.OccurredAt);
+                    oldest = oldest is null || first < oldest ? first : oldest;
+                }
+            }
+        }
+        catch (Exception ex)
+        {
+            logger.LogWarning(ex, "Readiness: the outbox could not be read");
+            return Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckResult.Unhealthy("the outbox could not be read");
+        }
+
+        var age = oldest is { } at ? timeProvider.GetUtcNow() - at : TimeSpan.Zero;
+        return age > options.MaxBacklogAge
+            ? Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckResult.Unhealthy($"the oldest unpublished event is {age.TotalSeconds:0} s old (limit {options.MaxBacklogAge.TotalSeconds:0} s)")
+            : Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckResult.Healthy(oldest is null ? "empty" : $"oldest unpublished event {age.TotalSeconds:0} s old");
+    }
 }
 
 /// <summary>

@@ -6,6 +6,7 @@ using Ticketing.Common.Outbox;
 using Ticketing.Common.Storage;
 using Ticketing.Common.Testing;
 using Ticketing.Common.Testing.Processes;
+using Ticketing.Common.Testing.Storage;
 using Ticketing.Common.Tests.Messaging;
 
 namespace Ticketing.Common.Tests.Outbox;
@@ -58,7 +59,7 @@ public sealed class OutboxTests : IAsyncLifetime
         _data.Dispose();
     }
 
-    private async Task StartServiceAsync()
+    private async Task StartServiceAsync(Action<HostApplicationBuilder>? configure = null)
     {
         _host = await MessagingTestHost.StartAsync(_nats.Url, "widgets", _log, settings: new Dictionary<string, string?>
         {
@@ -69,6 +70,7 @@ public sealed class OutboxTests : IAsyncLifetime
         {
             builder.AddDocumentStorage("widgets");
             builder.Services.AddOutboxCollection<Widget>("widgets");
+            configure?.Invoke(builder);
         });
     }
 
@@ -120,5 +122,27 @@ public sealed class OutboxTests : IAsyncLifetime
 
         await Eventually.TrueAsync(() => _log.CountFor(widget.Id) == 1, "the relay to publish the orphaned event");
         await Eventually.TrueAsync(async () => (await Widgets.GetAsync(widget.Id))!.Outbox.Length == 0, "the outbox to be emptied");
+    }
+
+    [Fact]
+    public async Task Write_WhenRemovingThePublishedEventsFails_StillReportsSuccess_AndTheRelayTidiesUp()
+    {
+        var cleanup = new OutboxCleanupFault();
+        await StartServiceAsync(builder => builder.Services.AddSingleton<IDocumentDatabase>(sp =>
+            new OutboxCleanupFaultDatabase(StorageOptions.From(sp.GetRequiredService<Microsoft.Extensions.Configuration.IConfiguration>(), "widgets").Open(), cleanup)));
+        await Eventually.TrueAsync(() => _host.Services.GetRequiredService<INatsConnection>().ConnectionState == NatsConnectionState.Open, "NATS to connect");
+        var widget = Widget.Create("cleanup fails");
+        cleanup.Failing = true;
+
+        // The document and its event are stored and the event goes out: that is a successful write.
+        Assert.Equal(WriteResult.Ok, await Widgets.InsertAsync(widget));
+
+        await Eventually.TrueAsync(() => _log.CountFor(widget.Id) == 1, "the event to be consumed");
+        Assert.True(cleanup.Failures >= 1);
+        Assert.Equal("cleanup fails", (await Widgets.GetAsync(widget.Id))!.Name);
+
+        cleanup.Failing = false;
+        await Eventually.TrueAsync(async () => (await Widgets.GetAsync(widget.Id))!.Outbox.Length == 0, "the relay to tidy the outbox");
+        await Eventually.TrueAsync(() => _log.CountFor(widget.Id) >= 1, "the event to stay delivered");
     }
 }

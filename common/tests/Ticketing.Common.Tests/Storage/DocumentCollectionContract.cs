@@ -264,6 +264,43 @@ public abstract class DocumentCollectionContract<TBackend> : StoreContractTests<
     }
 
     [SkippableFact]
+    public async Task Outbox_ListsPendingDocumentsOldestFirst_ByTheirOldestEvent_AndOnlyThose()
+    {
+        var database = await DatabaseAsync();
+        var gadgets = database.GetCollection<Gadget>("gadgets");
+        var outbox = database.GetOutboxStore<Gadget>("gadgets");
+        Gadget WithEventAt(string name, int minutes) => NewGadget(name) with
+        {
+            Outbox = [OutboxMessage.Create(new TicketCreatedV1(DocumentIds.New(), 0, name, 1m, "u"), T0.AddMinutes(minutes))],
+        };
+
+        var newest = WithEventAt("newest", 30);
+        var oldest = WithEventAt("oldest", 1);
+        var middle = WithEventAt("middle", 10);
+        foreach (var gadget in new[] { newest, oldest, middle })
+        {
+            Assert.Equal(WriteResult.Ok, await gadgets.InsertAsync(gadget));
+        }
+
+        for (var i = 0; i < 20; i++)
+        {
+            Assert.Equal(WriteResult.Ok, await gadgets.InsertAsync(NewGadget($"quiet {i}")));
+        }
+
+        Assert.Equal(["oldest", "middle"], (await outbox.FindPendingAsync(2)).Select(NameOf));
+        Assert.Equal(3, (await outbox.FindPendingAsync(10)).Count);
+
+        // A replace that empties the outbox takes the document out of the relay's view; one that adds events brings it back.
+        Assert.Equal(WriteResult.Ok, await gadgets.ReplaceAsync(oldest with { Outbox = [], Version = 1 }, g => g.Version == 0));
+        Assert.Equal(["middle", "newest"], (await outbox.FindPendingAsync(10)).Select(NameOf));
+        await outbox.RemovePendingAsync(middle.Id, [middle.Outbox[0].MessageId]);
+        Assert.Equal(["newest"], (await outbox.FindPendingAsync(10)).Select(NameOf));
+
+        string NameOf(PendingEvents pending) =>
+            new[] { newest, oldest, middle }.Single(g => g.Id == pending.DocumentId).Name;
+    }
+
+    [SkippableFact]
     public async Task Outbox_ListsPendingEvents_AndRemovesOnlyThePublishedOnes()
     {
         var database = await DatabaseAsync();

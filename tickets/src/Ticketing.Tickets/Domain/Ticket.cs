@@ -20,8 +20,12 @@ public sealed record Ticket : IOutboxDocument
     public const decimal MaxPrice = 1_000_000m;
     public const int PriceDecimals = 2;
 
-    /// <summary>How many cancelled orders a ticket remembers (see <see cref="CancelledOrderIds"/>).</summary>
-    public const int CancelledOrdersKept = 100;
+    /// <summary>
+    /// How long a ticket remembers a cancelled order (see <see cref="CancelledOrders"/>). Must exceed the orders'
+    /// payment window (15 minutes) plus clock skew: an OrderCreated handled after its <c>expiresAt</c> never reserves
+    /// anyway (<see cref="HasExpired"/>), so a cancellation only needs remembering until its order would have expired.
+    /// </summary>
+    public static readonly TimeSpan CancelledOrdersKeptFor = TimeSpan.FromDays(1);
 
     public const string CannotEditReservedMessage = "Cannot edit a reserved ticket";
 
@@ -47,11 +51,16 @@ public sealed record Ticket : IOutboxDocument
     public DateTimeOffset CreatedAt { get; init; }
 
     /// <summary>
-    /// Orders this ticket knows are cancelled (most recent last, at most <see cref="CancelledOrdersKept"/>).
+    /// Orders this ticket knows are cancelled, with when it learnt it (kept for <see cref="CancelledOrdersKeptFor"/>).
     /// OrderCreated and OrderCancelled travel on different subjects and may be handled in either order, and
     /// OrderCreated is redelivered when its ack is lost: without this, a late OrderCreated of a cancelled order
-    /// would reserve the ticket for an order that no longer exists, and nothing would ever release it.
+    /// would reserve the ticket for an order that no longer exists, and nothing would ever release it. Together with
+    /// "an expired order never reserves" this holds at any history length (a replay of a ticket with hundreds of past
+    /// orders, consumers at different speeds), where a fixed number of remembered orders did not.
     /// </summary>
+    public CancelledOrder[] CancelledOrders { get; init; } = [];
+
+    /// <summary>Cancelled orders as stored before they carried a time: still honoured, moved to <see cref="CancelledOrders"/> on the next change.</summary>
     public string[] CancelledOrderIds { get; init; } = [];
 
     /// <summary>
@@ -72,7 +81,11 @@ public sealed record Ticket : IOutboxDocument
 
     public bool IsSoldTo(string orderId) => Status == TicketStatus.Sold && OrderId == orderId;
 
-    public bool WasCancelled(string orderId) => CancelledOrderIds.Contains(orderId);
+    public bool WasCancelled(string orderId) =>
+        CancelledOrders.Any(c => c.OrderId == orderId) || CancelledOrderIds.Contains(orderId);
+
+    /// <summary>An order past its <c>expiresAt</c> is cancelled (or being cancelled) by expiration: it never reserves.</summary>
+    public static bool HasExpired(DateTimeOffset expiresAt, DateTimeOffset now) => expiresAt <= now;
 
     /// <summary>A new ticket at version 0, with its TicketCreated waiting in the outbox.</summary>
     public static Ticket Create(string title, decimal price, string userId, DateTimeOffset now)
@@ -116,7 +129,7 @@ public sealed record Ticket : IOutboxDocument
     public Ticket Release(string orderId, DateTimeOffset now)
     {
         Guard(IsReservedBy(orderId), $"ticket {Id} is not reserved by order {orderId}, it cannot be released for it");
-        return Changed(this with { Status = TicketStatus.Available, OrderId = null, CancelledOrderIds = Remember(orderId) }, now);
+        return Changed(this with { Status = TicketStatus.Available, OrderId = null, CancelledOrders = Remember(orderId, now), CancelledOrderIds = [] }, now);
     }
 
     /// <summary>The order holding the ticket was paid: the ticket is sold to it for good.</summary>
@@ -127,13 +140,23 @@ public sealed record Ticket : IOutboxDocument
     }
 
     /// <summary>
+    /// The order was paid while this ticket never saw its reservation (its OrderCreated came after its expiry, e.g.
+    /// during an outage or a replay, and was refused): the ticket is sold to it, as orders already decided.
+    /// </summary>
+    public Ticket SellTo(string orderId, DateTimeOffset now)
+    {
+        Guard(IsAvailable, $"ticket {Id} is {Status}, it cannot be sold to order {orderId}");
+        return Reserve(orderId, now).MarkSold(orderId, now);
+    }
+
+    /// <summary>
     /// Notes that <paramref name="orderId"/> (which does not hold the ticket) was cancelled, so its OrderCreated,
     /// should it still arrive, never reserves the ticket. Nothing others see changes: no new version, no event.
     /// </summary>
-    public Ticket RememberCancelled(string orderId)
+    public Ticket RememberCancelled(string orderId, DateTimeOffset now)
     {
         Guard(!IsHeldBy(orderId), $"order {orderId} holds ticket {Id}: release it instead");
-        return this with { CancelledOrderIds = Remember(orderId), Revision = Revision + 1 };
+        return this with { CancelledOrders = Remember(orderId, now), CancelledOrderIds = [], Revision = Revision + 1 };
     }
 
     /// <summary>The trimmed title, as stored and published.</summary>
@@ -175,8 +198,20 @@ public sealed record Ticket : IOutboxDocument
         }
     }
 
-    private string[] Remember(string orderId) =>
-        WasCancelled(orderId) ? CancelledOrderIds : [.. CancelledOrderIds.TakeLast(CancelledOrdersKept - 1), orderId];
+    /// <summary>The cancellations still worth remembering at <paramref name="now"/>, with <paramref name="orderId"/>'s.</summary>
+    private CancelledOrder[] Remember(string orderId, DateTimeOffset now)
+    {
+        var kept = CancelledOrders
+            .Where(c => now - c.At < CancelledOrdersKeptFor)
+            .Concat(CancelledOrderIds.Select(id => new CancelledOrder(id, now)))
+            .ToList();
+        if (!kept.Any(c => c.OrderId == orderId))
+        {
+            kept.Add(new CancelledOrder(orderId, now));
+        }
+
+        return [.. kept];
+    }
 
     /// <summary>The next version of a changed ticket, with its TicketUpdated appended to the outbox.</summary>
     private Ticket Changed(Ticket next, DateTimeOffset now)
@@ -186,3 +221,6 @@ public sealed record Ticket : IOutboxDocument
         return next with { Outbox = [.. Outbox, OutboxMessage.Create(updated, now)] };
     }
 }
+
+/// <summary>An order a ticket knows is cancelled, and since when.</summary>
+public sealed record CancelledOrder(string OrderId, DateTimeOffset At);

@@ -42,7 +42,7 @@ public sealed class OrderCancelledHandler(
 
         // Not the holder: its OrderCreated was handled long ago (and the ticket moved on) or has not arrived yet.
         // Remember the order so a late OrderCreated never reserves the ticket for it.
-        var remembered = await store.ReplaceAsync(ticket, ticket.RememberCancelled(@event.Id), cancellationToken);
+        var remembered = await store.ReplaceAsync(ticket, ticket.RememberCancelled(@event.Id, timeProvider.GetUtcNow()), cancellationToken);
         return HandlerOutcome.AfterWrite(remembered, $"ticket {ticket.Id}");
     }
 }

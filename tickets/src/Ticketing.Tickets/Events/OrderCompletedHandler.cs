@@ -42,7 +42,15 @@ public sealed class OrderCompletedHandler(
             return HandlerOutcome.Park($"order {@event.Id} completed, but ticket {ticket.Id} is sold to order {ticket.OrderId}");
         }
 
-        // Its OrderCreated (another subject) is not handled yet: wait for the reservation, parked if it never comes.
+        if (ticket.IsAvailable)
+        {
+            // Orders completed it, so it held the ticket there; its OrderCreated is not handled here yet or came after
+            // its expiry and was refused (an outage, a replay): the sale stands, so sell the ticket to it.
+            var sold = await store.ReplaceAsync(ticket, ticket.SellTo(@event.Id, timeProvider.GetUtcNow()), cancellationToken);
+            return HandlerOutcome.AfterWrite(sold, $"ticket {ticket.Id}");
+        }
+
+        // Reserved by another order whose OrderCancelled is not handled yet: wait, parked if it never comes.
         return HandlerOutcome.Retry(
             $"ticket {ticket.Id} is not reserved by order {@event.Id} yet (it is {ticket.Status})");
     }

@@ -34,6 +34,15 @@ public sealed class OrderCreatedHandler(
             return HandlerOutcome.Ack;
         }
 
+        var now = timeProvider.GetUtcNow();
+        if (Domain.Ticket.HasExpired(@event.ExpiresAt, now))
+        {
+            // Past its payment window the order is cancelled by expiration (or its OrderCancelled was handled so
+            // long ago that the ticket no longer remembers it): reserving now would hold the ticket for nobody.
+            logger.LogInformation("Order {OrderId} expired at {ExpiresAt} before its OrderCreated was handled; ticket {TicketId} stays as it is", @event.Id, @event.ExpiresAt, ticket.Id);
+            return HandlerOutcome.Ack;
+        }
+
         if (ticket.Status == TicketStatus.Sold)
         {
             // Sold is final: no cancellation will ever free it for this order.
@@ -47,7 +56,7 @@ public sealed class OrderCreatedHandler(
                 $"ticket {ticket.Id} is {ticket.Status} by order {ticket.OrderId}");
         }
 
-        var result = await store.ReplaceAsync(ticket, ticket.Reserve(@event.Id, timeProvider.GetUtcNow()), cancellationToken);
+        var result = await store.ReplaceAsync(ticket, ticket.Reserve(@event.Id, now), cancellationToken);
         return HandlerOutcome.AfterWrite(result, $"ticket {ticket.Id}");
     }
 }

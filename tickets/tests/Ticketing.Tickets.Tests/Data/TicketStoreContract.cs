@@ -36,7 +36,7 @@ public abstract class TicketStoreContract<TBackend> : StoreContractTests<TBacken
         var ticket = NewTicket()
             .Edit("Opera: Tosca", 999999.99m, T0)
             .Reserve(orderId, T0.AddSeconds(1))
-            .RememberCancelled(DocumentIds.New());
+            .RememberCancelled(DocumentIds.New(), DateTimeOffset.UtcNow);
 
         Assert.Equal(WriteResult.Ok, await store.AddAsync(ticket));
         var stored = await store.GetAsync(ticket.Id);
@@ -172,7 +172,7 @@ public abstract class TicketStoreContract<TBackend> : StoreContractTests<TBacken
         var ticket = NewTicket();
         await store.AddAsync(ticket);
         var cancelledOrder = DocumentIds.New();
-        Assert.Equal(WriteResult.Ok, await store.ReplaceAsync(ticket, ticket.RememberCancelled(cancelledOrder)));
+        Assert.Equal(WriteResult.Ok, await store.ReplaceAsync(ticket, ticket.RememberCancelled(cancelledOrder, DateTimeOffset.UtcNow)));
 
         var stale = await store.ReplaceAsync(ticket, ticket.Edit("Stale", 1m, T0)); // same version, older revision
 

@@ -101,7 +101,7 @@ public sealed class TicketTests
     public void Reserve_ForACancelledOrder_IsRefused()
     {
         var orderId = DocumentIds.New();
-        var ticket = Ticket.Create("Concert", 25m, Seller, Now).RememberCancelled(orderId);
+        var ticket = Ticket.Create("Concert", 25m, Seller, Now).RememberCancelled(orderId, Now);
 
         Assert.Throws<InvalidOperationException>(() => ticket.Reserve(orderId, Now));
     }
@@ -139,26 +139,41 @@ public sealed class TicketTests
         var ticket = Ticket.Create("Concert", 25m, Seller, Now);
         var orderId = DocumentIds.New();
 
-        var remembered = ticket.RememberCancelled(orderId);
+        var remembered = ticket.RememberCancelled(orderId, Now);
 
         Assert.Equal((ticket.Version, ticket.Status, ticket.OrderId, ticket.Outbox.Length), (remembered.Version, remembered.Status, remembered.OrderId, remembered.Outbox.Length));
         Assert.Equal(ticket.Revision + 1, remembered.Revision);
         Assert.True(remembered.WasCancelled(orderId));
-        Assert.Equal(remembered.CancelledOrderIds, remembered.RememberCancelled(orderId).CancelledOrderIds); // once only
+        Assert.Equal(remembered.CancelledOrders, remembered.RememberCancelled(orderId, Now).CancelledOrders); // once only
     }
 
     [Fact]
-    public void RememberCancelled_KeepsOnlyTheMostRecentOrders()
+    public void RememberCancelled_KeepsEveryCancellationForTheKeepPeriod_WhateverTheirNumber_ThenForgetsIt()
     {
         var ticket = Ticket.Create("Concert", 25m, Seller, Now);
-        var orders = Enumerable.Range(0, Ticket.CancelledOrdersKept + 5).Select(_ => DocumentIds.New()).ToList();
+        var orders = Enumerable.Range(0, 150).Select(_ => DocumentIds.New()).ToList();
 
         foreach (var orderId in orders)
         {
-            ticket = ticket.RememberCancelled(orderId);
+            ticket = ticket.RememberCancelled(orderId, Now);
         }
 
-        Assert.Equal(orders.TakeLast(Ticket.CancelledOrdersKept), ticket.CancelledOrderIds);
+        Assert.All(orders, orderId => Assert.True(ticket.WasCancelled(orderId)));
+        var later = ticket.RememberCancelled(DocumentIds.New(), Now + Ticket.CancelledOrdersKeptFor);
+        Assert.All(orders, orderId => Assert.False(later.WasCancelled(orderId)));
+        Assert.Single(later.CancelledOrders);
+    }
+
+    [Fact]
+    public void CancelledOrderIds_StoredByTheEarlierVersion_AreHonoured_AndKeptWithATime()
+    {
+        var legacy = DocumentIds.New();
+        var ticket = Ticket.Create("Concert", 25m, Seller, Now) with { CancelledOrderIds = [legacy] };
+
+        Assert.True(ticket.WasCancelled(legacy));
+        var next = ticket.RememberCancelled(DocumentIds.New(), Now);
+        Assert.Empty(next.CancelledOrderIds);
+        Assert.Contains(new CancelledOrder(legacy, Now), next.CancelledOrders);
     }
 
     [Theory]

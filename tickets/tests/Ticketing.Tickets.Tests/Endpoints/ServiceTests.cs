@@ -9,7 +9,7 @@ namespace Ticketing.Tickets.Tests.Endpoints;
 public sealed class ServiceTests(TicketsAppFixture fixture) : IClassFixture<TicketsAppFixture>
 {
     [Fact]
-    public async Task Health_LiveAndReady_Return200_WithStorageAndNatsChecked()
+    public async Task Health_LiveAndReady_Return200_WithStorageNatsAndOutboxChecked()
     {
         var client = fixture.App.CreateAnonymousClient();
 
@@ -21,7 +21,7 @@ public sealed class ServiceTests(TicketsAppFixture fixture) : IClassFixture<Tick
             ready = JsonNode.Parse(await response.Content.ReadAsStringAsync())!.AsObject();
             return response.StatusCode == HttpStatusCode.OK;
         }, "the service to be ready");
-        Assert.Equal(["nats", "storage"], ready!["checks"]!.AsObject().Select(c => c.Key).Order());
+        Assert.Equal(["nats", "outbox", "storage"], ready!["checks"]!.AsObject().Select(c => c.Key).Order());
     }
 
     [Fact]

@@ -37,9 +37,9 @@ public sealed class OrderEventHandlerTests : IDisposable
 
     private static EventContext Delivery(int deliveries = 1) => new("subject", "id", 1, deliveries, Now);
 
-    private Task<HandlerOutcome> OrderCreated(string orderId, string ticketId, int deliveries = 1) =>
+    private Task<HandlerOutcome> OrderCreated(string orderId, string ticketId, int deliveries = 1, DateTimeOffset? expiresAt = null) =>
         new OrderCreatedHandler(_store, TimeProvider.System, NullLogger<OrderCreatedHandler>.Instance).HandleAsync(
-            new OrderCreatedV1(orderId, 0, OrderStatus.Created, DocumentIds.New(), Now.AddMinutes(15), new OrderTicketV1(ticketId, 10m)),
+            new OrderCreatedV1(orderId, 0, OrderStatus.Created, DocumentIds.New(), expiresAt ?? Now.AddMinutes(15), new OrderTicketV1(ticketId, 10m)),
             Delivery(deliveries), CancellationToken.None);
 
     private Task<HandlerOutcome> OrderCancelled(string orderId, string ticketId) =>
@@ -306,15 +306,85 @@ public sealed class OrderEventHandlerTests : IDisposable
     }
 
     [Fact]
-    public async Task OrderCompleted_BeforeItsReservation_IsRetriedWithTheConsumersBackoff()
+    public async Task OrderCompleted_BeforeItsReservation_SellsTheTicket_AndTheLateOrderCreatedChangesNothing()
     {
         var ticket = await NewTicketAsync();
+        var orderId = DocumentIds.New();
+
+        Assert.Equal(HandlerOutcome.Ack, await OrderCompleted(orderId, ticket.Id));
+        Assert.Equal(HandlerOutcome.Ack, await OrderCreated(orderId, ticket.Id));
+
+        var stored = await TicketAsync(ticket.Id);
+        Assert.Equal((TicketStatus.Sold, orderId, 2L), (stored.Status, stored.OrderId, stored.Version));
+    }
+
+    [Fact]
+    public async Task OrderCompleted_WhileAnotherOrderHoldsTheTicket_IsRetriedWithADelay()
+    {
+        var ticket = await NewTicketAsync();
+        await OrderCreated(DocumentIds.New(), ticket.Id);
 
         var outcome = await OrderCompleted(DocumentIds.New(), ticket.Id, deliveries: 2);
 
         Assert.Equal(HandlerDecision.Retry, outcome.Decision);
         Assert.Null(outcome.Delay); // the consumer's backoff for the delivery count applies
-        Assert.Equal(0L, (await TicketAsync(ticket.Id)).Version);
+        Assert.Equal(1L, (await TicketAsync(ticket.Id)).Version);
+    }
+
+    [Fact]
+    public async Task OrderCreated_OfAnOrderPastItsExpiry_NeverReserves()
+    {
+        var ticket = await NewTicketAsync();
+
+        Assert.Equal(HandlerOutcome.Ack, await OrderCreated(DocumentIds.New(), ticket.Id, expiresAt: Now.AddMinutes(-1)));
+
+        var stored = await TicketAsync(ticket.Id);
+        Assert.Equal((TicketStatus.Available, (string?)null, 0L), (stored.Status, stored.OrderId, stored.Version));
+    }
+
+    [Fact]
+    public async Task Replay_OfATicketWith150PastOrders_CancellationsHandledFirst_ReservesNothingForACancelledOrder()
+    {
+        // A consumer replaying history: every order was created and cancelled long ago; the OrderCancelled consumer
+        // is ahead and has handled all 150 cancellations before the OrderCreated consumer handles any creation.
+        var ticket = await NewTicketAsync();
+        var orders = Enumerable.Range(0, 150).Select(i => (Id: DocumentIds.New(), ExpiresAt: Now.AddDays(-3).AddMinutes(i * 20 + 15))).ToList();
+        foreach (var order in orders)
+        {
+            Assert.Equal(HandlerOutcome.Ack, await OrderCancelled(order.Id, ticket.Id));
+        }
+
+        foreach (var order in orders)
+        {
+            Assert.Equal(HandlerOutcome.Ack, await OrderCreated(order.Id, ticket.Id, expiresAt: order.ExpiresAt));
+        }
+
+        var stored = await TicketAsync(ticket.Id);
+        Assert.Equal((TicketStatus.Available, (string?)null, 0L), (stored.Status, stored.OrderId, stored.Version));
+
+        // And a live order still reserves it.
+        var live = DocumentIds.New();
+        Assert.Equal(HandlerOutcome.Ack, await OrderCreated(live, ticket.Id));
+        Assert.True((await TicketAsync(ticket.Id)).IsReservedBy(live));
+    }
+
+    [Fact]
+    public async Task Replay_OfRecentOrders_CancellationsHandledFirst_ReservesNothingForACancelledOrder()
+    {
+        // Orders still inside their payment window: the remembered cancellations (not the expiry) keep them out.
+        var ticket = await NewTicketAsync();
+        var orders = Enumerable.Range(0, 150).Select(_ => DocumentIds.New()).ToList();
+        foreach (var order in orders)
+        {
+            Assert.Equal(HandlerOutcome.Ack, await OrderCancelled(order, ticket.Id));
+        }
+
+        foreach (var order in orders)
+        {
+            Assert.Equal(HandlerOutcome.Ack, await OrderCreated(order, ticket.Id));
+        }
+
+        Assert.Equal(TicketStatus.Available, (await TicketAsync(ticket.Id)).Status);
     }
 
     [Fact]

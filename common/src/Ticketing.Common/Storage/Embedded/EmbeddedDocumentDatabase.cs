@@ -5,7 +5,8 @@ namespace Ticketing.Common.Storage.Embedded;
 
 /// <summary>
 /// The embedded store: one LiteDB file per service, opened exclusively by one process. Every operation goes
-/// through one gate per file. For writes this makes a compare-and-set (read the current state, check it,
+/// through one async gate per file (a <see cref="SemaphoreSlim"/>: a waiting caller holds no thread-pool thread,
+/// unlike the <c>lock</c> it replaces). For writes this makes a compare-and-set (read the current state, check it,
 /// write) atomic: LiteDB's own transactions do not make read-check-write atomic across threads (measured: half
 /// the updates were lost with BeginTrans). Reads take the gate too: LiteDB 5.0.21 can fail a read that runs
 /// while another thread writes ("page type must be collection page", litedb-org/LiteDB#2792; reproduced by
@@ -15,12 +16,15 @@ namespace Ticketing.Common.Storage.Embedded;
 public sealed class EmbeddedDocumentDatabase : IDocumentDatabase
 {
     private readonly LiteDatabase _database;
-    private readonly Lock _gate = new();
+    private readonly FileStream _lock;
+    private readonly SemaphoreSlim _gate = new(1, 1);
 
     public EmbeddedDocumentDatabase(string filePath)
     {
         FilePath = Path.GetFullPath(filePath);
-        Directory.CreateDirectory(Path.GetDirectoryName(FilePath)!);
+        var folder = Path.GetDirectoryName(FilePath)!;
+        Directory.CreateDirectory(folder);
+        _lock = TakeLock(folder, FilePath + ".lock");
         try
         {
             _database = new LiteDatabase(
@@ -29,9 +33,37 @@ public sealed class EmbeddedDocumentDatabase : IDocumentDatabase
         }
         catch (IOException ex)
         {
+            _lock.Dispose();
             throw new IOException(
                 $"The embedded database {FilePath} could not be opened: is another process using it? " +
                 "Each service needs its own data file (set DATA_DIR) or a MONGO_URI.", ex);
+        }
+        catch
+        {
+            _lock.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// LiteDB takes no exclusive lock on Linux: two processes on one file both accept writes and one's vanish. A lock
+    /// file opened with <see cref="FileShare.None"/> (an exclusive <c>flock</c> on Linux, released by the kernel
+    /// when the process dies) is held for the store's lifetime, so a second process stops at start instead.
+    /// </summary>
+    private static FileStream TakeLock(string folder, string lockPath)
+    {
+        try
+        {
+            var stream = new FileStream(lockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+            stream.SetLength(0);
+            var owner = System.Text.Encoding.UTF8.GetBytes($"pid {Environment.ProcessId} on {Environment.MachineName}\n");
+            stream.Write(owner);
+            stream.Flush();
+            return stream;
+        }
+        catch (IOException ex)
+        {
+            throw new StoreLockedException(folder, lockPath, ex);
         }
     }
 
@@ -44,17 +76,27 @@ public sealed class EmbeddedDocumentDatabase : IDocumentDatabase
     public IOutboxStore GetOutboxStore<T>(string name) where T : class, IOutboxDocument =>
         new EmbeddedDocumentCollection<T>(_database, name, _gate);
 
-    public Task<bool> PingAsync(CancellationToken cancellationToken = default)
+    public async Task<bool> PingAsync(CancellationToken cancellationToken = default)
     {
-        lock (_gate)
+        await _gate.WaitAsync(cancellationToken);
+        try
         {
             _ = _database.GetCollectionNames().Take(1).ToList();
         }
+        finally
+        {
+            _gate.Release();
+        }
 
-        return Task.FromResult(true);
+        return true;
     }
 
-    public void Dispose() => _database.Dispose();
+    public void Dispose()
+    {
+        _database.Dispose();
+        _lock.Dispose();
+        _gate.Dispose();
+    }
 
     private static BsonMapper CreateMapper()
     {
@@ -65,4 +107,13 @@ public sealed class EmbeddedDocumentDatabase : IDocumentDatabase
             deserialize: bson => new DateTimeOffset(bson.AsInt64, TimeSpan.Zero));
         return mapper;
     }
+}
+
+/// <summary>Another process holds the embedded store in this folder. The service stops at start with this message.</summary>
+public sealed class StoreLockedException(string folder, string lockPath, Exception inner) : InvalidOperationException(
+    $"The embedded store in {folder} is in use by another process (it holds {lockPath}). " +
+    "Stop that process, or give this one its own DATA_DIR (or a MONGO_URI): two processes on one data folder lose writes.",
+    inner)
+{
+    public string Folder { get; } = folder;
 }

@@ -20,18 +20,27 @@ public sealed class MongoDocumentDatabase : IDocumentDatabase
 
     private readonly MongoClient _client;
 
-    public MongoDocumentDatabase(string connectionString, string defaultDatabaseName)
+    public MongoDocumentDatabase(string connectionString, string defaultDatabaseName, MongoDurability? durability = null)
     {
         ConfigureSerialization();
         var url = MongoUrl.Create(connectionString);
         var settings = MongoClientSettings.FromUrl(url);
         settings.ServerSelectionTimeout = TimeSpan.FromSeconds(5);
         settings.ConnectTimeout = TimeSpan.FromSeconds(5);
+        durability ??= MongoDurability.Default;
+        // A write is acknowledged once a majority of the replica set has it in its journal: a primary that fails
+        // right after cannot take it along. Retryable writes let the driver retry once across an election.
+        settings.WriteConcern = new WriteConcern(WriteConcern.WValue.Parse(durability.WriteConcern), journal: durability.Journal);
+        settings.RetryWrites = durability.RetryWrites;
+        settings.RetryReads = true;
         _client = new MongoClient(settings);
         Database = _client.GetDatabase(string.IsNullOrEmpty(url.DatabaseName) ? defaultDatabaseName : url.DatabaseName);
     }
 
     public IMongoDatabase Database { get; }
+
+    /// <summary>The client settings in use (write concern, retryable writes, timeouts).</summary>
+    public MongoClientSettings Settings => _client.Settings;
     public string Provider => "mongodb";
 
     public IDocumentCollection<T> GetCollection<T>(string name) where T : class, IDocument =>
@@ -71,4 +80,14 @@ public sealed class MongoDocumentDatabase : IDocumentDatabase
             _serializationConfigured = true;
         }
     }
+}
+
+/// <summary>
+/// How durable a MongoDB write is before it is acknowledged. Defaults: <c>w: majority</c>, journaled, retryable
+/// writes (<c>MONGO_WRITE_CONCERN</c>, <c>MONGO_JOURNAL</c>, <c>MONGO_RETRY_WRITES</c>). Against a standalone
+/// server majority is the one server and retryable writes are simply not used; production runs a replica set.
+/// </summary>
+public sealed record MongoDurability(string WriteConcern = "majority", bool Journal = true, bool RetryWrites = true)
+{
+    public static MongoDurability Default { get; } = new();
 }
