@@ -142,31 +142,6 @@ public sealed class BrowserStoryTests(PlatformFixture platform, Chromium chromiu
     }
 
     [SkippableFact]
-    public async Task Order_WhoseTimeRanOut_ReloadsItself_AndShowsOrderExpired_OnceTheServerSaysSo()
-    {
-        // Stands in for the expiration service where it does not run: once the window has passed, the order is
-        // cancelled through the orders API (as ExpirationCompleted would), and the open page must notice by itself.
-        var (buyer, _, orderId) = await OrderATicketAsync();
-        await Expect(buyer.Locator("ticketing-countdown")).ToBeVisibleAsync();
-        var window = TimeSpan.FromSeconds(PlatformSettings.OrderWindowSeconds + 15);
-
-        // At zero the element reloads the page; until the server cancels the order it says time is up, without a Pay button.
-        await Expect(buyer.GetByText("Time is up: this order is expiring.")).ToBeVisibleAsync(new() { Timeout = (float)window.TotalMilliseconds });
-        await Expect(buyer.GetByRole(AriaRole.Button, new() { NameRegex = new Regex("^Pay ") })).ToHaveCountAsync(0);
-        Assert.DoesNotContain("Order Expired", await buyer.ContentAsync(), StringComparison.Ordinal);
-
-        using var api = platform.NewClient();
-        var session = (await buyer.Context.CookiesAsync()).Single(c => c.Name == "session");
-        using var cancel = new HttpRequestMessage(HttpMethod.Delete, $"/api/orders/{orderId}");
-        cancel.Headers.Add("Cookie", $"session={session.Value}");
-        using var cancelled = await api.SendAsync(cancel);
-        Assert.Equal(HttpStatusCode.NoContent, cancelled.StatusCode);
-
-        await Expect(buyer.GetByText("Order Expired")).ToBeVisibleAsync(new() { Timeout = 15_000 });
-        await Expect(buyer.Locator(".order-head .badge")).ToHaveTextAsync("Expired");
-    }
-
-    [SkippableFact]
     public async Task MyOrders_WhenAnonymous_GoesToSignIn_AndComesBackAfterSigningIn()
     {
         var person = await PersonAsync();
