@@ -205,6 +205,7 @@ public sealed partial class DeploymentPathTests
             Assert.Equal("Deployment", hpa.Text("spec", "scaleTargetRef", "kind"));
             Assert.True(int.Parse(hpa.Text("spec", "minReplicas")!, CultureInfo.InvariantCulture) >= 2);
             Assert.Null(docs.Named("Deployment", service)!.Text("spec", "replicas")); // an apply must not reset what the HPA scaled
+            Assert.False(string.IsNullOrEmpty(docs.Named("Deployment", service)!.Containers().Single().Text("resources", "requests", "cpu")), $"{service}: a CPU utilization target needs a CPU request");
         });
     }
 
