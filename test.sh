@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The one test command (CI runs it through .ci/run on a fresh machine):
-#   1. installs what the tests need and is missing (nats-server, redis-server; chromium once browser tests exist),
+#   1. installs what the tests need and is missing (nats-server, redis-server, shellcheck; chromium once browser tests exist),
 #   2. builds the whole solution once,
 #   3. runs every test project (*.Tests.csproj) against real servers the tests start themselves,
 #   4. prints each skipped test's reason and, as its last line, "N passed, N failed, N skipped".
@@ -21,6 +21,9 @@ have() { command -v "$1" >/dev/null 2>&1 || [ -x "/usr/sbin/$1" ] || [ -x "/usr/
 missing=()
 have nats-server || missing+=(nats-server)
 have redis-server || missing+=(redis-server)
+if [ -d infra/tests ]; then
+  have shellcheck || missing+=(shellcheck)   # the infra tests lint infra/*.sh
+fi
 if grep -rlq --include='*.csproj' 'Microsoft.Playwright' . 2>/dev/null; then
   have chromium || missing+=(chromium)
 fi
