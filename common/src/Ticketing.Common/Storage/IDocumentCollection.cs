@@ -25,6 +25,13 @@ public sealed record FindOptions<T>
     public bool Descending { get; init; }
     public int Skip { get; init; }
     public int? Limit { get; init; }
+
+    /// <summary>
+    /// Keyset paging: only documents whose <see cref="OrderBy"/> key (a string) comes strictly after this value in the
+    /// sort's direction. A page that starts after the last key of the previous one never repeats or skips a document
+    /// that stayed in the list, however many were added or removed in between (an offset would shift).
+    /// </summary>
+    public string? After { get; init; }
 }
 
 /// <summary>

@@ -264,6 +264,26 @@ public abstract class DocumentCollectionContract<TBackend> : StoreContractTests<
     }
 
     [SkippableFact]
+    public async Task Find_AfterAKey_PagesByKeyset_InEitherDirection_WithoutRepeatsWhileDocumentsArrive()
+    {
+        var gadgets = await GadgetsAsync();
+        await gadgets.EnsureIndexAsync("name", g => g.Name, unique: false);
+        foreach (var name in new[] { "b", "d", "f", "h" })
+        {
+            await gadgets.InsertAsync(NewGadget(name));
+        }
+
+        async Task<string[]> PageAsync(string? after, bool descending) =>
+            [.. (await gadgets.FindAsync(g => g.Name != null, new FindOptions<Gadget> { OrderBy = g => g.Name, Descending = descending, After = after, Limit = 2 })).Select(g => g.Name)];
+
+        Assert.Equal(["h", "f"], await PageAsync(null, descending: true));
+        await gadgets.InsertAsync(NewGadget("z")); // a newer one arrives at the head: the next page is unaffected
+        Assert.Equal(["d", "b"], await PageAsync("f", descending: true));
+        Assert.Equal(["f", "h"], await PageAsync("d", descending: false));
+        Assert.Empty(await PageAsync("b", descending: true));
+    }
+
+    [SkippableFact]
     public async Task Outbox_ListsPendingDocumentsOldestFirst_ByTheirOldestEvent_AndOnlyThose()
     {
         var database = await DatabaseAsync();

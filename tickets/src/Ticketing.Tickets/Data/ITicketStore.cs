@@ -11,8 +11,12 @@ public interface ITicketStore
 {
     Task<Ticket?> GetAsync(string id, CancellationToken cancellationToken = default);
 
-    /// <summary>Tickets that can be bought (neither reserved nor sold), newest first, one page.</summary>
-    Task<IReadOnlyList<Ticket>> ListAvailableAsync(int limit, int offset, CancellationToken cancellationToken = default);
+    /// <summary>
+    /// Tickets that can be bought (neither reserved nor sold), newest first, one page: after the ticket whose
+    /// <see cref="Ticket.ListKey"/> is <paramref name="after"/> (keyset paging, stable while tickets come and go), then
+    /// <paramref name="offset"/> more skipped.
+    /// </summary>
+    Task<IReadOnlyList<Ticket>> ListAvailableAsync(int limit, int offset, string? after = null, CancellationToken cancellationToken = default);
 
     /// <summary>Stores a new ticket (and publishes its TicketCreated).</summary>
     Task<WriteResult> AddAsync(Ticket ticket, CancellationToken cancellationToken = default);

@@ -42,7 +42,7 @@ public sealed class TicketStore(IDocumentCollection<Ticket> tickets) : ITicketSt
     public Task<Ticket?> GetAsync(string id, CancellationToken cancellationToken = default) =>
         tickets.GetAsync(id, cancellationToken);
 
-    public Task<IReadOnlyList<Ticket>> ListAvailableAsync(int limit, int offset, CancellationToken cancellationToken = default)
+    public Task<IReadOnlyList<Ticket>> ListAvailableAsync(int limit, int offset, string? after = null, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(limit);
         ArgumentOutOfRangeException.ThrowIfNegative(offset);
@@ -51,7 +51,7 @@ public sealed class TicketStore(IDocumentCollection<Ticket> tickets) : ITicketSt
         // LiteDB 5.0.21 answers nothing for an index LIKE walked in descending order.
         return tickets.FindAsync(
             t => t.ListKey != null,
-            new FindOptions<Ticket> { OrderBy = t => t.ListKey, Descending = true, Skip = offset, Limit = limit },
+            new FindOptions<Ticket> { OrderBy = t => t.ListKey, Descending = true, After = after, Skip = offset, Limit = limit },
             cancellationToken);
     }
 

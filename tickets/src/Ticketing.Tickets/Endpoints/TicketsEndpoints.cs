@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Ticketing.Common.Auth;
 using Ticketing.Common.Http;
@@ -16,6 +17,9 @@ public static class TicketsEndpoints
 {
     public const int DefaultLimit = Paging.DefaultLimit;
     public const int MaxLimit = Paging.MaxLimit;
+
+    /// <summary>Longer than any list key (<c>available:</c>, 19 digits, a 24-character id); anything longer is not one of ours.</summary>
+    public const int MaxCursorLength = 100;
 
     /// <summary>
     /// How often an edit that lost a compare-and-set race is tried again on the fresh ticket before giving up
@@ -82,11 +86,25 @@ public static class TicketsEndpoints
     public static async Task<Ok<TicketResponse[]>> ListAsync(
         int? limit,
         int? offset,
+        string? after,
         ITicketStore store,
+        HttpResponse response,
         CancellationToken cancellationToken)
     {
         var (take, skip) = Paging.Validate(limit, offset);
-        var tickets = await store.ListAvailableAsync(take, skip, cancellationToken);
+        if (after is { Length: > MaxCursorLength })
+        {
+            throw new BadRequestException("Invalid value for 'after'", "after");
+        }
+
+        var tickets = await store.ListAvailableAsync(take, skip, after, cancellationToken);
+        if (tickets.Count == take && tickets[^1].ListKey is { } last)
+        {
+            // The next page starts after this one's last ticket, whatever is listed or bought meanwhile (RFC 8288 link).
+            var next = QueryString.Create(new KeyValuePair<string, string?>[] { new("limit", take.ToString(CultureInfo.InvariantCulture)), new("after", last) });
+            response.Headers.Link = $"</api/tickets{next}>; rel=\"next\"";
+        }
+
         return TypedResults.Ok(tickets.Select(TicketResponse.From).ToArray());
     }
 

@@ -109,8 +109,8 @@ public sealed class ConcurrentUpdateTests(NatsServerFixture nats) : IClassFixtur
     {
         public Task<Ticket?> GetAsync(string id, CancellationToken cancellationToken = default) => inner.GetAsync(id, cancellationToken);
 
-        public Task<IReadOnlyList<Ticket>> ListAvailableAsync(int limit, int offset, CancellationToken cancellationToken = default) =>
-            inner.ListAvailableAsync(limit, offset, cancellationToken);
+        public Task<IReadOnlyList<Ticket>> ListAvailableAsync(int limit, int offset, string? after = null, CancellationToken cancellationToken = default) =>
+            inner.ListAvailableAsync(limit, offset, after, cancellationToken);
 
         public Task<WriteResult> AddAsync(Ticket ticket, CancellationToken cancellationToken = default) => inner.AddAsync(ticket, cancellationToken);
 

@@ -1,8 +1,10 @@
 using System.Net;
+using System.Net.Http.Json;
 using Ticketing.Common.Storage;
 using Ticketing.Common.Testing.Processes;
 using Ticketing.Common.Testing.Web;
 using Ticketing.Tickets.Domain;
+using Ticketing.Tickets.Endpoints;
 using Ticketing.Tickets.Tests.Infrastructure;
 
 namespace Ticketing.Tickets.Tests.Endpoints;
@@ -79,6 +81,39 @@ public sealed class ListTicketsTests(NatsServerFixture nats) : IClassFixture<Nat
         await _app.ChangeAsync(ids[0], t => t.Release(orderId, DateTimeOffset.UtcNow));
 
         Assert.Equal(ids, (await _app.CreateAnonymousClient().ListTicketsAsync()).Select(t => t.Id));
+    }
+
+    [Fact]
+    public async Task List_FollowingTheNextLink_ShowsEveryTicketOnce_WhileNewTicketsArrive()
+    {
+        var existing = await CreateTicketsAsync(12);
+        var seller = _app.CreateSignedInClient(out _);
+        var client = _app.CreateAnonymousClient();
+        var seen = new List<string>();
+        var url = "/api/tickets?limit=5";
+        for (var page = 0; url is not null; page++)
+        {
+            var response = await client.GetAsync(url);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            seen.AddRange((await response.Content.ReadFromJsonAsync<TicketResponse[]>(Api.Json))!.Select(t => t.Id));
+            url = response.Headers.TryGetValues("Link", out var links)
+                ? System.Text.RegularExpressions.Regex.Match(links.Single(), "^<(?<url>[^>]+)>; rel=\"next\"$").Groups["url"].Value
+                : null;
+
+            // Tickets put up for sale between two pages are newer than the cursor: they shift no page (an offset would).
+            await seller.CreateTicketAsync($"Arrived during page {page}", 5m);
+            Assert.True(page < 5, "the walk must end");
+        }
+
+        Assert.Equal(existing.Reverse(), seen);
+    }
+
+    [Fact]
+    public async Task List_WithAnOverlongCursor_Returns400NamingTheField()
+    {
+        var response = await _app.CreateAnonymousClient().GetAsync($"/api/tickets?after={new string('a', 101)}");
+
+        await response.AssertProblemAsync(HttpStatusCode.BadRequest, ("Invalid value for 'after'", "after"));
     }
 
     [Fact]

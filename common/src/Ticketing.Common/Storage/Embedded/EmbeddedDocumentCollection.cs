@@ -46,7 +46,18 @@ internal sealed class EmbeddedDocumentCollection<T>(LiteDatabase database, strin
         var query = _collection.Query().Where(filter);
         if (options?.OrderBy is { } orderBy)
         {
+            if (options.After is { } after)
+            {
+                // Same key as the order, so LiteDB walks one index range from the cursor on.
+                var key = database.Mapper.GetExpression(orderBy).Source;
+                query = query.Where(BsonExpression.Create($"{key} {(options.Descending ? "<" : ">")} @0", new BsonValue(after)));
+            }
+
             query = options.Descending ? query.OrderByDescending(orderBy) : query.OrderBy(orderBy);
+        }
+        else if (options?.After is not null)
+        {
+            throw new ArgumentException("Keyset paging (After) needs an OrderBy key.", nameof(options));
         }
 
         await gate.WaitAsync(cancellationToken);

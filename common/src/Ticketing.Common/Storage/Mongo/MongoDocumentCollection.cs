@@ -53,7 +53,7 @@ internal sealed class MongoDocumentCollection<T>(IMongoCollection<T> collection)
         FindOptions<T>? options = null,
         CancellationToken cancellationToken = default)
     {
-        var find = collection.Find(filter);
+        var find = collection.Find(Filtered(filter, options));
         if (options?.OrderBy is { } orderBy)
         {
             find = options.Descending ? find.SortByDescending(orderBy) : find.SortBy(orderBy);
@@ -70,6 +70,22 @@ internal sealed class MongoDocumentCollection<T>(IMongoCollection<T> collection)
         }
 
         return await find.ToListAsync(cancellationToken);
+    }
+
+    /// <summary>The filter, and with <see cref="FindOptions{T}.After"/> the keyset bound on the sort key (one index range).</summary>
+    internal FilterDefinition<T> Filtered(Expression<Func<T, bool>> filter, FindOptions<T>? options)
+    {
+        FilterDefinition<T> where = filter;
+        if (options?.After is not { } after)
+        {
+            return where;
+        }
+
+        var orderBy = options.OrderBy ?? throw new ArgumentException("Keyset paging (After) needs an OrderBy key.", nameof(options));
+        var field = new ExpressionFieldDefinition<T, object?>(orderBy)
+            .Render(new RenderArgs<T>(collection.DocumentSerializer, BsonSerializer.SerializerRegistry)).FieldName;
+        var bound = options.Descending ? Builders<T>.Filter.Lt(field, after) : Builders<T>.Filter.Gt(field, after);
+        return Builders<T>.Filter.And(where, bound);
     }
 
     public async Task<WriteResult> InsertAsync(T document, CancellationToken cancellationToken = default)
