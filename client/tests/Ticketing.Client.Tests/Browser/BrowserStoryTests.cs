@@ -142,7 +142,7 @@ public sealed class BrowserStoryTests(PlatformFixture platform, Chromium chromiu
     }
 
     [SkippableFact]
-    public async Task Order_WhoseTimeRanOut_ReloadsItself_AndShowsOrderExpired_OnceTheServerSaysSo()
+    public async Task Order_WhenItsTimeRunsOut_ReloadsItself_AndShowsOrderExpiredOnceTheServerSaysSo()
     {
         // Stands in for the expiration service where it does not run: once the window has passed, the order is
         // cancelled through the orders API (as ExpirationCompleted would), and the open page must notice by itself.
