@@ -30,22 +30,6 @@ public static class PaymentsAppExtensions
         public static PaymentsApp WithStripe(StripeStub stripe) =>
             PaymentsApp.WithSettings(new Dictionary<string, string?> { ["STRIPE_KEY"] = StripeStub.TestKey, ["STRIPE_API_BASE"] = stripe.Url });
 
-        /// <summary>A started app with the simulated gateway, for a test that needs settings of its own.</summary>
-        public static async Task<PaymentsApp> StartSimulatedAsync(IReadOnlyDictionary<string, string?>? settings = null)
-        {
-            var started = PaymentsApp.Simulated(settings);
-            try
-            {
-                await started.StartAsync();
-                return started;
-            }
-            catch
-            {
-                await started.DisposeAsync();
-                throw;
-            }
-        }
-
         /// <summary>An app on its own nats-server with a fresh <c>STRIPE_WEBHOOK_SECRET</c> (made by the test, never committed), logs captured at the production level.</summary>
         private static PaymentsApp WithSettings(Dictionary<string, string?> settings)
         {
