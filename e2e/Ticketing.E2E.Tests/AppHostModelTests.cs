@@ -17,7 +17,7 @@ public sealed class AppHostModelTests
 #pragma warning restore CS0618
 
     [Fact]
-    public async Task Every_service_gets_its_own_data_folder_the_shared_key_and_the_gateway_routes_to_it()
+    public async Task AppHost_EveryService_GetsItsOwnDataFolderTheSharedKeyAndAGatewayRoute()
     {
         using var data = new TempDirectory("ticketing-apphost");
         await using var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Ticketing_AppHost>(
@@ -57,7 +57,7 @@ public sealed class AppHostModelTests
     }
 
     [Fact]
-    public async Task With_a_Stripe_key_payments_uses_Stripe_and_is_not_simulated()
+    public async Task Payments_WhenAStripeKeyIsSet_UsesStripeNotTheSimulation()
     {
         using var data = new TempDirectory("ticketing-apphost");
         await using var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Ticketing_AppHost>(
@@ -71,7 +71,7 @@ public sealed class AppHostModelTests
     }
 
     [Fact]
-    public async Task The_web_client_calls_the_apis_through_the_gateway_which_routes_slash_to_it_and_it_holds_no_secrets()
+    public async Task WebClient_CallsTheApisThroughTheGateway_WhichRoutesSlashToIt_AndHoldsNoSecrets()
     {
         using var data = new TempDirectory("ticketing-apphost");
         await using var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Ticketing_AppHost>(
@@ -89,7 +89,7 @@ public sealed class AppHostModelTests
     }
 
     [SkippableFact]
-    public async Task The_local_JWT_key_is_random_private_to_the_user_and_kept_across_runs()
+    public async Task LocalJwtKey_IsRandomPrivateToTheUser_AndKeptAcrossRuns()
     {
         Skip.IfNot(OperatingSystem.IsLinux() || OperatingSystem.IsMacOS(), "Unix file modes");
         Skip.If(Environment.GetEnvironmentVariable("JWT_KEY") is { Length: > 0 }, "JWT_KEY is set in this environment, so no key file is made");

@@ -13,7 +13,7 @@ public sealed class ConcurrentBuyersTests(PlatformFixture platform)
     private const int Buyers = 10;
 
     [Fact]
-    public async Task Of_many_buyers_at_the_same_moment_exactly_one_gets_the_ticket()
+    public async Task Buy_WhenManyBuyersTryAtOnce_ExactlyOneGetsTheTicket()
     {
         using var seller = await User.SignUpAsync(platform, "seller");
         var ticket = await seller.SellAsync("Final, front row", 150m);

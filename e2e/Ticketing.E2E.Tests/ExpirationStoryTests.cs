@@ -31,7 +31,7 @@ public sealed class ShortWindowCollection : ICollectionFixture<ShortWindowPlatfo
 public sealed class ExpirationStoryTests(ShortWindowPlatformFixture platform)
 {
     [Fact]
-    public async Task Buy_let_the_order_expire_see_it_cancelled_and_the_ticket_listed_again()
+    public async Task Order_WhenLeftToExpire_IsCancelled_AndTheTicketIsListedAgain()
     {
         using var seller = await User.SignUpAsync(platform, "seller");
         var ticket = await seller.SellAsync("Matinee, row F", 35m);
@@ -67,7 +67,7 @@ public sealed class ExpirationStoryTests(ShortWindowPlatformFixture platform)
     }
 
     [Fact]
-    public async Task The_jobs_dashboard_is_served_locally_by_expiration_but_not_through_the_gateway()
+    public async Task JobsDashboard_IsServedLocallyByExpiration_NotThroughTheGateway()
     {
         using var visitor = User.Anonymous(platform);
 

@@ -12,7 +12,7 @@ public sealed class GatewayTests(PlatformFixture platform)
     public static readonly string[] Services = ["auth", "client", "expiration", "orders", "payments", "tickets"];
 
     [Fact]
-    public async Task Health_lists_every_service_ready_with_its_response_time()
+    public async Task Health_ListsEveryServiceReady_WithItsResponseTime()
     {
         using var client = platform.NewClient();
 
@@ -33,7 +33,7 @@ public sealed class GatewayTests(PlatformFixture platform)
     }
 
     [Fact]
-    public async Task A_path_no_service_owns_is_404_in_the_error_contract()
+    public async Task UnknownPath_WhenNoServiceOwnsIt_Is404InTheErrorContract()
     {
         using var client = platform.NewClient();
 
@@ -43,7 +43,7 @@ public sealed class GatewayTests(PlatformFixture platform)
     }
 
     [Fact]
-    public async Task The_gateway_page_shows_what_runs()
+    public async Task GatewayPage_ShowsWhatRuns()
     {
         using var client = platform.NewClient();
 
@@ -58,7 +58,7 @@ public sealed class GatewayTests(PlatformFixture platform)
     }
 
     [Fact]
-    public async Task The_root_is_the_web_clients_ticket_list()
+    public async Task Root_IsTheWebClientsTicketList()
     {
         using var client = platform.NewClient();
 

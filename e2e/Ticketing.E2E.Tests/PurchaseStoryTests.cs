@@ -9,7 +9,7 @@ namespace Ticketing.E2E.Tests;
 /// The purchase story of docs/api.md, end to end through the gateway, as far as the services that exist allow.
 /// Each service that lands adds its steps where its comment marks the place:
 /// payments: pay (tok_visa) -> order complete -> ticket sold, a declined card first, paying twice, paying a cancelled
-/// order (<see cref="Buy_pay_see_the_order_complete_and_the_ticket_sold_pay_again_and_pay_a_cancelled_order"/>);
+/// order (<see cref="Story_BuyAndPay_CompletesTheOrderAndSellsTheTicket_AndRefusesPayingAgainOrACancelledOrder"/>);
 /// expiration (ExpirationStoryTests): an order left unpaid (ORDER_EXPIRATION_WINDOW_SECONDS short) expires and the ticket is available again;
 /// client: the same story through the pages in Chromium.
 /// </summary>
@@ -17,7 +17,7 @@ namespace Ticketing.E2E.Tests;
 public sealed class PurchaseStoryTests(PlatformFixture platform)
 {
     [Fact]
-    public async Task Sign_up_sell_see_it_listed_buy_see_it_reserved_cancel_and_see_it_released()
+    public async Task Story_SignUpSellBuyCancel_ListsReservesAndReleasesTheTicket()
     {
         // auth: sign up; the session cookie works through the gateway (Secure is off for plain http locally).
         using var seller = await User.SignUpAsync(platform, "seller");
@@ -78,7 +78,7 @@ public sealed class PurchaseStoryTests(PlatformFixture platform)
     }
 
     [Fact]
-    public async Task Every_api_error_reaches_the_caller_in_the_error_contract()
+    public async Task ApiErrors_ThroughTheGateway_ReachTheCallerInTheErrorContract()
     {
         using var visitor = User.Anonymous(platform);
 
@@ -106,7 +106,7 @@ public sealed class PurchaseStoryTests(PlatformFixture platform)
     }
 
     [Fact]
-    public async Task Buy_pay_see_the_order_complete_and_the_ticket_sold_pay_again_and_pay_a_cancelled_order()
+    public async Task Story_BuyAndPay_CompletesTheOrderAndSellsTheTicket_AndRefusesPayingAgainOrACancelledOrder()
     {
         using var seller = await User.SignUpAsync(platform, "seller");
         using var buyer = await User.SignUpAsync(platform, "buyer");

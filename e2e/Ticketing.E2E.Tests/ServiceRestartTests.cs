@@ -16,7 +16,7 @@ public sealed class ServiceRestartTests(PlatformFixture platform)
     private static readonly TimeSpan RestartTimeout = TimeSpan.FromSeconds(90);
 
     [SkippableFact]
-    public async Task Killed_and_restarted_processes_keep_users_tickets_orders_and_the_event_stream()
+    public async Task Services_WhenKilledAndRestarted_KeepUsersTicketsOrdersAndTheEventStream()
     {
         Skip.IfNot(OperatingSystem.IsLinux(), "finds and kills service processes through /proc");
         using var seller = await User.SignUpAsync(platform, "seller");

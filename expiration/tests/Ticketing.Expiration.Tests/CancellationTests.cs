@@ -12,7 +12,7 @@ public sealed class CancellationTests(Servers servers) : IClassFixture<Servers>
     [Fact]
     public async Task OrderCancelled_BeforeExpiry_DeletesTheJob_WhichNeverFires()
     {
-        await using var app = await new ExpirationApp(servers).StartAsync();
+        await using var app = await ExpirationApp.StartOnAsync(servers);
         await using var orders = await OrdersSide.StartAsync(servers.Nats.Url);
         var order = await orders.CreateOrderAsync(DateTimeOffset.UtcNow.AddSeconds(2));
         var jobId = await app.JobOfAsync(order.Id);
@@ -27,7 +27,7 @@ public sealed class CancellationTests(Servers servers) : IClassFixture<Servers>
     [Fact]
     public async Task OrderCompleted_BeforeExpiry_DeletesTheJob_WhichNeverFires()
     {
-        await using var app = await new ExpirationApp(servers).StartAsync();
+        await using var app = await ExpirationApp.StartOnAsync(servers);
         await using var orders = await OrdersSide.StartAsync(servers.Nats.Url);
         var order = await orders.CreateOrderAsync(DateTimeOffset.UtcNow.AddSeconds(2));
         var jobId = await app.JobOfAsync(order.Id);
@@ -42,7 +42,7 @@ public sealed class CancellationTests(Servers servers) : IClassFixture<Servers>
     [Fact]
     public async Task OrderCancelled_ArrivingBeforeOrderCreated_NothingIsScheduled()
     {
-        await using var app = await new ExpirationApp(servers).StartAsync();
+        await using var app = await ExpirationApp.StartOnAsync(servers);
         await using var orders = await OrdersSide.StartAsync(servers.Nats.Url);
         var orderId = Ticketing.Common.Storage.DocumentIds.New();
 
@@ -62,7 +62,7 @@ public sealed class CancellationTests(Servers servers) : IClassFixture<Servers>
     public async Task AJobThatRunsAfterItsOrderWasCancelled_PublishesNothing()
     {
         // The deletion can come too late (the job already started): the job itself sees the outcome.
-        await using var app = await new ExpirationApp(servers).StartAsync();
+        await using var app = await ExpirationApp.StartOnAsync(servers);
         await using var orders = await OrdersSide.StartAsync(servers.Nats.Url);
         var order = await orders.CreateOrderAsync(DateTimeOffset.UtcNow.AddSeconds(1));
         var jobId = await app.JobOfAsync(order.Id);

@@ -11,14 +11,14 @@ public sealed class DurabilityTests(Servers servers) : IClassFixture<Servers>
         var prefix = ExpirationApp.NewPrefix();
         await using var orders = await OrdersSide.StartAsync(servers.Nats.Url);
         Ticketing.Common.Events.OrderCreatedV1 order;
-        await using (var before = await new ExpirationApp(servers, prefix).StartAsync())
+        await using (var before = await ExpirationApp.StartOnAsync(servers, prefix))
         {
             order = await orders.CreateOrderAsync(DateTimeOffset.UtcNow.AddSeconds(3));
             await before.JobOfAsync(order.Id);
         }
 
         Assert.Empty(orders.HeardFor(order.Id)); // the first instance is gone before the order expires
-        await using var after = await new ExpirationApp(servers, prefix).StartAsync();
+        await using var after = await ExpirationApp.StartOnAsync(servers, prefix);
 
         var expiry = await orders.ExpiryOfAsync(order.Id);
         Assert.True(expiry.ReceivedAt >= order.ExpiresAt, $"fired {(order.ExpiresAt - expiry.ReceivedAt).TotalMilliseconds:0} ms early");
@@ -28,7 +28,7 @@ public sealed class DurabilityTests(Servers servers) : IClassFixture<Servers>
     [Fact]
     public async Task AJobScheduledBeforeRedisRestarts_FiresAfterIt_Once()
     {
-        await using var app = await new ExpirationApp(servers).StartAsync();
+        await using var app = await ExpirationApp.StartOnAsync(servers);
         await using var orders = await OrdersSide.StartAsync(servers.Nats.Url);
         var order = await orders.CreateOrderAsync(DateTimeOffset.UtcNow.AddSeconds(3));
         var jobId = await app.JobOfAsync(order.Id);

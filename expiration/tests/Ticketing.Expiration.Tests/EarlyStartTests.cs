@@ -14,10 +14,7 @@ public sealed class EarlyStartTests(Servers servers) : IClassFixture<Servers>
     {
         // The service's clock is 3 s behind Redis's, which decides when Hangfire starts the job.
         var behind = TimeSpan.FromSeconds(3);
-        await using var app = await new ExpirationApp(servers)
-        {
-            ConfigureServices = services => services.AddSingleton<TimeProvider>(new OffsetClock(-behind)),
-        }.StartAsync();
+        await using var app = await ExpirationApp.StartOnAsync(servers, services: services => services.AddSingleton<TimeProvider>(new OffsetClock(-behind)));
         await using var orders = await OrdersSide.StartAsync(servers.Nats.Url);
 
         var order = await orders.CreateOrderAsync(DateTimeOffset.UtcNow.AddSeconds(1));

@@ -12,7 +12,7 @@ public sealed class OnceTests(Servers servers) : IClassFixture<Servers>
     [Fact]
     public async Task OrderCreated_DeliveredTwice_YieldsOneExpirationCompleted_AndOneJob()
     {
-        await using var app = await new ExpirationApp(servers).StartAsync();
+        await using var app = await ExpirationApp.StartOnAsync(servers);
         await using var orders = await OrdersSide.StartAsync(servers.Nats.Url);
 
         // Two copies with different message ids, so the stream keeps both and the service gets both.
@@ -33,8 +33,8 @@ public sealed class OnceTests(Servers servers) : IClassFixture<Servers>
     {
         const int count = 100;
         var prefix = ExpirationApp.NewPrefix();
-        await using var first = await new ExpirationApp(servers, prefix).StartAsync();
-        await using var second = await new ExpirationApp(servers, prefix).StartAsync();
+        await using var first = await ExpirationApp.StartOnAsync(servers, prefix);
+        await using var second = await ExpirationApp.StartOnAsync(servers, prefix);
         await using var orders = await OrdersSide.StartAsync(servers.Nats.Url);
         Assert.Equal(2, first.Monitoring.Servers().Count);
 

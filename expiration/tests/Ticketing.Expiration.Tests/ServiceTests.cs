@@ -18,7 +18,7 @@ public sealed class ServiceTests(Servers servers) : IClassFixture<Servers>
     [InlineData("NATS_URL")]
     public void Start_WithoutARequiredSetting_StopsWithAMessageNamingIt(string setting)
     {
-        using var app = new ExpirationApp(servers, settings: new Dictionary<string, string?> { [setting] = "" });
+        using var app = ExpirationApp.On(servers, settings: new Dictionary<string, string?> { [setting] = "" });
 
         var error = Assert.ThrowsAny<Exception>(() => app.Server);
 
@@ -56,7 +56,7 @@ public sealed class ServiceTests(Servers servers) : IClassFixture<Servers>
     [Fact]
     public async Task Ready_WithRedisAndNatsUp_IsHealthy_AndNamesBoth()
     {
-        await using var app = await new ExpirationApp(servers).StartAsync();
+        await using var app = await ExpirationApp.StartOnAsync(servers);
         using var client = app.CreateAnonymousClient();
 
         var checks = await Ticketing.Common.Testing.Eventually.ValueAsync(async () =>
@@ -73,7 +73,7 @@ public sealed class ServiceTests(Servers servers) : IClassFixture<Servers>
     public async Task Ready_WithRedisDown_Is503_NamingRedis_WhileLiveStaysHealthy()
     {
         var closedPort = FreePort.Next();
-        await using var app = await new ExpirationApp(servers, settings: new Dictionary<string, string?> { ["REDIS_URL"] = $"127.0.0.1:{closedPort}" }).StartAsync();
+        await using var app = await ExpirationApp.StartOnAsync(servers, settings: new Dictionary<string, string?> { ["REDIS_URL"] = $"127.0.0.1:{closedPort}" });
         using var client = app.CreateAnonymousClient();
 
         using var ready = await client.GetAsync(ServiceDefaults.ReadyPath);
@@ -88,7 +88,7 @@ public sealed class ServiceTests(Servers servers) : IClassFixture<Servers>
     [Fact]
     public async Task Dashboard_ForALocalRequest_ShowsTheScheduledJobs_ReadOnly()
     {
-        await using var app = await new ExpirationApp(servers) { ConfigureServices = ComingFrom(IPAddress.Loopback) }.StartAsync();
+        await using var app = await ExpirationApp.StartOnAsync(servers, services: ComingFrom(IPAddress.Loopback));
         await using var orders = await OrdersSide.StartAsync(servers.Nats.Url);
         var order = await orders.CreateOrderAsync(DateTimeOffset.UtcNow.AddHours(1));
         var jobId = await app.JobOfAsync(order.Id);
@@ -110,14 +110,14 @@ public sealed class ServiceTests(Servers servers) : IClassFixture<Servers>
     [Fact]
     public async Task Dashboard_ForARemoteOrForwardedRequest_IsRefused()
     {
-        await using var remote = await new ExpirationApp(servers) { ConfigureServices = ComingFrom(IPAddress.Parse("10.1.2.3")) }.StartAsync();
+        await using var remote = await ExpirationApp.StartOnAsync(servers, services: ComingFrom(IPAddress.Parse("10.1.2.3")));
         using (var client = remote.CreateAnonymousClient())
         using (var response = await client.GetAsync(ExpirationOptions.DashboardPath))
         {
             Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
         }
 
-        await using var local = await new ExpirationApp(servers) { ConfigureServices = ComingFrom(IPAddress.Loopback) }.StartAsync();
+        await using var local = await ExpirationApp.StartOnAsync(servers, services: ComingFrom(IPAddress.Loopback));
         using var forwarded = local.CreateAnonymousClient();
         forwarded.DefaultRequestHeaders.Add("X-Forwarded-For", "127.0.0.1");
         using var refused = await forwarded.GetAsync(ExpirationOptions.DashboardPath);

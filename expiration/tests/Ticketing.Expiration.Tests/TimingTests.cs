@@ -15,7 +15,7 @@ public sealed class TimingTests(Servers servers, ITestOutputHelper output) : ICl
     [Fact]
     public async Task OrderCreated_ExpiringIn2Seconds_YieldsExactlyOneExpirationCompleted_0To1500msAfterExpiresAt()
     {
-        await using var app = await new ExpirationApp(servers).StartAsync();
+        await using var app = await ExpirationApp.StartOnAsync(servers);
         await using var orders = await OrdersSide.StartAsync(servers.Nats.Url);
 
         var order = await orders.CreateOrderAsync(DateTimeOffset.UtcNow.AddSeconds(2));
@@ -35,7 +35,7 @@ public sealed class TimingTests(Servers servers, ITestOutputHelper output) : ICl
     [Fact]
     public async Task Lateness_Over20Orders_IsBetween0And1500ms_MedianAndMaxReported()
     {
-        await using var app = await new ExpirationApp(servers).StartAsync();
+        await using var app = await ExpirationApp.StartOnAsync(servers);
         await using var orders = await OrdersSide.StartAsync(servers.Nats.Url);
 
         // expiresAt at every fraction of a second, so the whole-second rounding of Redis schedules matters.
@@ -62,7 +62,7 @@ public sealed class TimingTests(Servers servers, ITestOutputHelper output) : ICl
     public async Task Burst_1000OrdersScheduledWithinSeconds_AllExpireOnceEach_NeverEarly_LatenessP99Reported()
     {
         const int count = 1000;
-        await using var app = await new ExpirationApp(servers).StartAsync();
+        await using var app = await ExpirationApp.StartOnAsync(servers);
         await using var orders = await OrdersSide.StartAsync(servers.Nats.Url);
 
         // 1,000 orders placed within a couple of seconds, expiring over three seconds from 5 s on.

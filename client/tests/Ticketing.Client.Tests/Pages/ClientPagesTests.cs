@@ -266,7 +266,7 @@ public sealed partial class ClientPagesTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Sell_WithABadPrice_SaysSoAtThePrice_WithoutCallingTheApi_AndKeepsWhatWasTyped()
+    public async Task Sell_WithABadPrice_SaysSoAtThePriceWithoutCallingTheApi_AndKeepsWhatWasTyped()
     {
         using var browser = await SignedInBrowserAsync();
 

@@ -11,33 +11,18 @@ namespace Ticketing.Orders.Tests.Events;
 /// PaymentCreated through a real nats-server: a pending order completes (OrderCompleted); a payment the order
 /// cannot take never changes it and asks payments for a refund, once.
 /// </summary>
-public sealed class PaymentTests : IAsyncLifetime
+/// One app (and nats-server) per test: the class is its own fixture, which xunit starts and stops around each test.
+public sealed class PaymentTests : OrdersAppFixture
 {
-    private OrdersApp _app = null!;
-
-    public async Task InitializeAsync()
-    {
-        _app = new OrdersApp { OwnNats = true };
-        await _app.StartAsync();
-    }
-
-    public async Task DisposeAsync() => await _app.DisposeAsync();
-
-    private async Task<(HttpClient Client, OrderResponse Order)> PlaceOrderAsync()
-    {
-        var client = _app.CreateSignedInClient();
-        var ticket = await _app.SeedTicketAsync();
-        return (client, await _app.PlaceOrderAsync(client, ticket.Id));
-    }
 
     [Fact]
     public async Task Payment_PendingOrder_CompletesIt_AndPublishesOrderCompleted()
     {
-        var (client, order) = await PlaceOrderAsync();
+        var (client, order) = await App.PlaceNewOrderAsync();
 
-        await _app.PublishAsync(new PaymentCreatedV1(DocumentIds.New(), order.Id, "pi_1"));
+        await App.PublishAsync(new PaymentCreatedV1(DocumentIds.New(), order.Id, "pi_1"));
 
-        var completed = await _app.WaitForEventAsync<OrderCompletedV1>(e => e.Id == order.Id, "OrderCompleted");
+        var completed = await App.WaitForEventAsync<OrderCompletedV1>(e => e.Id == order.Id, "OrderCompleted");
         Assert.Equal(new OrderCompletedV1(order.Id, 1, new OrderTicketRefV1(order.Ticket.Id)), completed);
         var stored = await (await client.GetAsync($"/api/orders/{order.Id}")).ReadAsync<OrderResponse>(HttpStatusCode.OK);
         Assert.Equal((OrderStatus.Complete, 1L), (stored.Status, stored.Version));
@@ -46,57 +31,57 @@ public sealed class PaymentTests : IAsyncLifetime
     [Fact]
     public async Task Payment_Redelivered_ChangesNothingTwice()
     {
-        var (_, order) = await PlaceOrderAsync();
+        var (_, order) = await App.PlaceNewOrderAsync();
         var payment = new PaymentCreatedV1(DocumentIds.New(), order.Id, "pi_1");
-        await _app.WaitHandledAsync<PaymentCreatedV1>(await _app.PublishAsync(payment));
+        await App.WaitHandledAsync<PaymentCreatedV1>(await App.PublishAsync(payment));
 
-        await _app.WaitHandledAsync<PaymentCreatedV1>(await _app.PublishAsync(payment, messageId: $"{payment.MessageId}:replayed"));
+        await App.WaitHandledAsync<PaymentCreatedV1>(await App.PublishAsync(payment, messageId: $"{payment.MessageId}:replayed"));
 
-        var stored = await _app.StoredOrderAsync(order.Id);
+        var stored = await App.StoredOrderAsync(order.Id);
         Assert.Equal((OrderStatus.Complete, 1L, payment.Id), (stored.Status, stored.Version, stored.PaymentId));
-        Assert.Single(await _app.Events.AllAsync<OrderCompletedV1>(), e => e.Id == order.Id);
-        Assert.Empty(await _app.Events.AllAsync<OrderRefundRequestedV1>());
+        Assert.Single(await App.Events.AllAsync<OrderCompletedV1>(), e => e.Id == order.Id);
+        Assert.Empty(await App.Events.AllAsync<OrderRefundRequestedV1>());
     }
 
     [Fact]
     public async Task Payment_ForACancelledOrder_RequestsARefundOnceAndDoesNotReviveIt()
     {
-        var (client, order) = await PlaceOrderAsync();
+        var (client, order) = await App.PlaceNewOrderAsync();
         Assert.Equal(HttpStatusCode.NoContent, (await client.DeleteAsync($"/api/orders/{order.Id}")).StatusCode);
         var payment = new PaymentCreatedV1(DocumentIds.New(), order.Id, "pi_late");
 
-        await _app.PublishAsync(payment);
+        await App.PublishAsync(payment);
 
-        var refund = await _app.WaitForEventAsync<OrderRefundRequestedV1>(e => e.OrderId == order.Id, "OrderRefundRequested");
+        var refund = await App.WaitForEventAsync<OrderRefundRequestedV1>(e => e.OrderId == order.Id, "OrderRefundRequested");
         Assert.Equal(new OrderRefundRequestedV1(order.Id, payment.Id, "pi_late"), refund);
         var stored = await (await client.GetAsync($"/api/orders/{order.Id}")).ReadAsync<OrderResponse>(HttpStatusCode.OK);
         Assert.Equal(OrderStatus.Cancelled, stored.Status);
-        Assert.Empty(await _app.Events.AllAsync<OrderCompletedV1>());
+        Assert.Empty(await App.Events.AllAsync<OrderCompletedV1>());
 
         // The ticket stays free, and the same payment delivered again asks for no second refund.
-        var next = await _app.CreateSignedInClient().PostAsJsonAsync("/api/orders", new { ticketId = order.Ticket.Id });
+        var next = await App.CreateSignedInClient().PostAsJsonAsync("/api/orders", new { ticketId = order.Ticket.Id });
         Assert.Equal(HttpStatusCode.Created, next.StatusCode);
-        var version = (await _app.StoredOrderAsync(order.Id)).Version;
-        await _app.WaitHandledAsync<PaymentCreatedV1>(await _app.PublishAsync(payment, messageId: $"{payment.MessageId}:replayed"));
-        Assert.Equal(version, (await _app.StoredOrderAsync(order.Id)).Version);
-        Assert.Single(await _app.Events.AllAsync<OrderRefundRequestedV1>());
+        var version = (await App.StoredOrderAsync(order.Id)).Version;
+        await App.WaitHandledAsync<PaymentCreatedV1>(await App.PublishAsync(payment, messageId: $"{payment.MessageId}:replayed"));
+        Assert.Equal(version, (await App.StoredOrderAsync(order.Id)).Version);
+        Assert.Single(await App.Events.AllAsync<OrderRefundRequestedV1>());
     }
 
     [Fact]
     public async Task Payment_SecondPaymentForACompletedOrder_KeepsItComplete_AndRequestsARefund()
     {
-        var (_, order) = await PlaceOrderAsync();
+        var (_, order) = await App.PlaceNewOrderAsync();
         var first = new PaymentCreatedV1(DocumentIds.New(), order.Id, "pi_1");
-        await _app.WaitHandledAsync<PaymentCreatedV1>(await _app.PublishAsync(first));
+        await App.WaitHandledAsync<PaymentCreatedV1>(await App.PublishAsync(first));
 
         var second = new PaymentCreatedV1(DocumentIds.New(), order.Id, "pi_2");
-        await _app.PublishAsync(second);
+        await App.PublishAsync(second);
 
-        var refund = await _app.WaitForEventAsync<OrderRefundRequestedV1>(e => e.OrderId == order.Id, "OrderRefundRequested");
+        var refund = await App.WaitForEventAsync<OrderRefundRequestedV1>(e => e.OrderId == order.Id, "OrderRefundRequested");
         Assert.Equal(new OrderRefundRequestedV1(order.Id, second.Id, "pi_2"), refund);
-        var stored = await _app.StoredOrderAsync(order.Id);
+        var stored = await App.StoredOrderAsync(order.Id);
         Assert.Equal((OrderStatus.Complete, first.Id), (stored.Status, stored.PaymentId));
-        Assert.Single(await _app.Events.AllAsync<OrderCompletedV1>(), e => e.Id == order.Id);
+        Assert.Single(await App.Events.AllAsync<OrderCompletedV1>(), e => e.Id == order.Id);
     }
 
     [Fact]
@@ -104,8 +89,8 @@ public sealed class PaymentTests : IAsyncLifetime
     {
         var payment = new PaymentCreatedV1(DocumentIds.New(), DocumentIds.New(), "pi_1");
 
-        await _app.PublishAsync(payment);
+        await App.PublishAsync(payment);
 
-        await _app.WaitForParkedAsync<PaymentCreatedV1>(e => e.Id == payment.Id, "the message to be dead-lettered");
+        await App.WaitForParkedAsync<PaymentCreatedV1>(e => e.Id == payment.Id, "the message to be dead-lettered");
     }
 }

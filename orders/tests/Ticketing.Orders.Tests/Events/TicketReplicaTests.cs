@@ -9,39 +9,29 @@ namespace Ticketing.Orders.Tests.Events;
 
 /// <summary>
 /// The ticket replica, fed through a real nats-server: TicketCreated inserts once; TicketUpdated applies whenever it
-/// is newer than the replica (inserting it if missing), whatever order the stream delivers them in. One server per test, so the service's
-/// consumers (which read from the stream's start) see only this test's messages.
+/// is newer than the replica (inserting it if missing), whatever order the stream delivers them in. One server per test (the class is its own fixture, started and
+/// stopped around each test), so the service's consumers (which read from the stream's start) see only this test's messages.
 /// </summary>
-public sealed class TicketReplicaTests : IAsyncLifetime
+public sealed class TicketReplicaTests : OrdersAppFixture
 {
-    private OrdersApp _app = null!;
-
-    public async Task InitializeAsync()
-    {
-        _app = new OrdersApp { OwnNats = true };
-        await _app.StartAsync();
-    }
-
-    public async Task DisposeAsync() => await _app.DisposeAsync();
-
     private static TicketCreatedV1 NewTicket() => new(DocumentIds.New(), 0, "Concert", 20m, DocumentIds.New());
 
     private static TicketUpdatedV1 Update(TicketCreatedV1 ticket, long version, string title, string? orderId = null) =>
         new(ticket.Id, version, title, ticket.Price + version, ticket.UserId, orderId, orderId is null ? TicketStatus.Available : TicketStatus.Reserved);
 
     private Task<TicketReplica> ReplicaAtAsync(string id, long version) =>
-        _app.WaitForValueAsync(async () => await _app.Tickets.GetAsync(id) is { } r && r.Version == version ? r : null, $"ticket {id} at v{version}");
+        App.WaitForValueAsync(async () => await App.Tickets.GetAsync(id) is { } r && r.Version == version ? r : null, $"ticket {id} at v{version}");
 
     [Fact]
     public async Task TicketCreated_InsertsTheReplica_SoTheTicketCanBeOrdered()
     {
         var ticket = NewTicket();
 
-        await _app.PublishAsync(ticket);
+        await App.PublishAsync(ticket);
 
         var replica = await ReplicaAtAsync(ticket.Id, 0);
         Assert.Equal(new TicketReplica { Id = ticket.Id, Title = "Concert", Price = 20m, Version = 0 }, replica);
-        var response = await _app.CreateSignedInClient().PostAsJsonAsync("/api/orders", new { ticketId = ticket.Id });
+        var response = await App.CreateSignedInClient().PostAsJsonAsync("/api/orders", new { ticketId = ticket.Id });
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
     }
 
@@ -49,15 +39,15 @@ public sealed class TicketReplicaTests : IAsyncLifetime
     public async Task TicketCreated_Duplicate_IsHarmless_AndDoesNotRollBackAnUpdatedReplica()
     {
         var ticket = NewTicket();
-        await _app.PublishAsync(ticket);
-        await _app.PublishAsync(Update(ticket, 1, "Edited"));
+        await App.PublishAsync(ticket);
+        await App.PublishAsync(Update(ticket, 1, "Edited"));
         await ReplicaAtAsync(ticket.Id, 1);
 
         // Past the stream's duplicate window a replayed TicketCreated reaches the handler again.
-        var duplicate = await _app.PublishAsync(ticket, messageId: $"{ticket.MessageId}:replayed");
-        await _app.WaitHandledAsync<TicketCreatedV1>(duplicate);
+        var duplicate = await App.PublishAsync(ticket, messageId: $"{ticket.MessageId}:replayed");
+        await App.WaitHandledAsync<TicketCreatedV1>(duplicate);
 
-        var replica = await _app.Tickets.GetAsync(ticket.Id);
+        var replica = await App.Tickets.GetAsync(ticket.Id);
         Assert.Equal(("Edited", 1L), (replica!.Title, replica.Version));
     }
 
@@ -65,36 +55,36 @@ public sealed class TicketReplicaTests : IAsyncLifetime
     public async Task TicketUpdated_WhenAMiddleVersionNeverArrives_LaterVersionsStillApply()
     {
         var ticket = NewTicket();
-        await _app.PublishAsync(ticket);
+        await App.PublishAsync(ticket);
         await ReplicaAtAsync(ticket.Id, 0);
 
         // v1 is lost (parked, say): v2 carries the whole ticket and applies over v0 at once.
-        await _app.PublishAsync(Update(ticket, 2, "Second edit"));
+        await App.PublishAsync(Update(ticket, 2, "Second edit"));
         var replica = await ReplicaAtAsync(ticket.Id, 2);
         Assert.Equal(("Second edit", 22m), (replica.Title, replica.Price));
 
         // When v1 turns up late (a replay), it is older than the replica and changes nothing; v3 still applies.
-        var late = await _app.PublishAsync(Update(ticket, 1, "First edit"));
-        await _app.WaitHandledAsync<TicketUpdatedV1>(late);
-        Assert.Equal(("Second edit", 2L), ((await _app.Tickets.GetAsync(ticket.Id))!.Title, (await _app.Tickets.GetAsync(ticket.Id))!.Version));
-        await _app.PublishAsync(Update(ticket, 3, "Third edit"));
+        var late = await App.PublishAsync(Update(ticket, 1, "First edit"));
+        await App.WaitHandledAsync<TicketUpdatedV1>(late);
+        Assert.Equal(("Second edit", 2L), ((await App.Tickets.GetAsync(ticket.Id))!.Title, (await App.Tickets.GetAsync(ticket.Id))!.Version));
+        await App.PublishAsync(Update(ticket, 3, "Third edit"));
         Assert.Equal("Third edit", (await ReplicaAtAsync(ticket.Id, 3)).Title);
-        Assert.Empty(await _app.Events.ParkedAsync(TicketUpdatedV1.Subject));
+        Assert.Empty(await App.Events.ParkedAsync(TicketUpdatedV1.Subject));
     }
 
     [Fact]
     public async Task TicketUpdated_OlderVersion_IsADuplicate_AndChangesNothing()
     {
         var ticket = NewTicket();
-        await _app.PublishAsync(ticket);
-        await _app.PublishAsync(Update(ticket, 1, "First edit"));
-        await _app.PublishAsync(Update(ticket, 2, "Second edit"));
+        await App.PublishAsync(ticket);
+        await App.PublishAsync(Update(ticket, 1, "First edit"));
+        await App.PublishAsync(Update(ticket, 2, "Second edit"));
         await ReplicaAtAsync(ticket.Id, 2);
 
-        var stale = await _app.PublishAsync(Update(ticket, 1, "First edit"), messageId: "ticket.updated:replayed");
-        await _app.WaitHandledAsync<TicketUpdatedV1>(stale);
+        var stale = await App.PublishAsync(Update(ticket, 1, "First edit"), messageId: "ticket.updated:replayed");
+        await App.WaitHandledAsync<TicketUpdatedV1>(stale);
 
-        Assert.Equal(("Second edit", 2L), ((await _app.Tickets.GetAsync(ticket.Id))!.Title, (await _app.Tickets.GetAsync(ticket.Id))!.Version));
+        Assert.Equal(("Second edit", 2L), ((await App.Tickets.GetAsync(ticket.Id))!.Title, (await App.Tickets.GetAsync(ticket.Id))!.Version));
     }
 
     [Fact]
@@ -102,12 +92,12 @@ public sealed class TicketReplicaTests : IAsyncLifetime
     {
         // Different subjects have different consumers, so an update can overtake the creation.
         var ticket = NewTicket();
-        await _app.PublishAsync(Update(ticket, 1, "Edited", orderId: DocumentIds.New()));
+        await App.PublishAsync(Update(ticket, 1, "Edited", orderId: DocumentIds.New()));
         var replica = await ReplicaAtAsync(ticket.Id, 1);
         Assert.Equal("Edited", replica.Title);
 
-        var created = await _app.PublishAsync(ticket);
-        await _app.WaitHandledAsync<TicketCreatedV1>(created);
-        Assert.Equal(("Edited", 1L), ((await _app.Tickets.GetAsync(ticket.Id))!.Title, (await _app.Tickets.GetAsync(ticket.Id))!.Version));
+        var created = await App.PublishAsync(ticket);
+        await App.WaitHandledAsync<TicketCreatedV1>(created);
+        Assert.Equal(("Edited", 1L), ((await App.Tickets.GetAsync(ticket.Id))!.Title, (await App.Tickets.GetAsync(ticket.Id))!.Version));
     }
 }

@@ -37,6 +37,14 @@ public static class OrdersAppExtensions
             return (await response.Content.ReadFromJsonAsync<OrderResponse>(TestJson.Options))!;
         }
 
+        /// <summary>A new signed-in buyer's order for a new ticket in the replica, placed through the API.</summary>
+        public async Task<(HttpClient Client, OrderResponse Order)> PlaceNewOrderAsync()
+        {
+            var client = app.CreateSignedInClient();
+            var ticket = await app.SeedTicketAsync();
+            return (client, await app.PlaceOrderAsync(client, ticket.Id));
+        }
+
         /// <summary>A stored order (asserting it exists).</summary>
         public async Task<Order> StoredOrderAsync(string id) =>
             await app.Orders.GetAsync(id) ?? throw new Xunit.Sdk.XunitException($"Order {id} is not stored.");

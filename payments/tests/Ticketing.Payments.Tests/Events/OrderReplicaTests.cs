@@ -26,7 +26,7 @@ public sealed class OrderReplicaTests(SimulatedPaymentsFixture fixture) : IClass
     [Fact]
     public async Task OrderCreated_InsertsTheReplica_AndTheBuyerCanPay()
     {
-        var buyer = App.CreateClient(out var userId);
+        var buyer = App.CreateSignedInClient(out var userId);
         var created = Created(userId, 12.34m);
 
         await App.PublishAsync(created);
@@ -40,7 +40,7 @@ public sealed class OrderReplicaTests(SimulatedPaymentsFixture fixture) : IClass
     [Fact]
     public async Task CreatedThenCancelled_ReplicaIsCancelled_AndPayingReturns400()
     {
-        var buyer = App.CreateClient(out var userId);
+        var buyer = App.CreateSignedInClient(out var userId);
         var created = Created(userId);
         await App.WaitHandledAsync<OrderCreatedV1>(await App.PublishAsync(created));
 
@@ -53,7 +53,7 @@ public sealed class OrderReplicaTests(SimulatedPaymentsFixture fixture) : IClass
     [Fact]
     public async Task CancelledBeforeCreated_ReplicaEndsCancelled_WithTheBuyerKnown()
     {
-        var buyer = App.CreateClient(out var userId);
+        var buyer = App.CreateSignedInClient(out var userId);
         var created = Created(userId);
         await App.WaitHandledAsync<OrderCancelledV1>(await App.PublishAsync(new OrderCancelledV1(created.Id, 1, new OrderTicketRefV1(created.Ticket.Id))));
         var early = (await App.Orders.GetAsync(created.Id))!;
@@ -69,7 +69,7 @@ public sealed class OrderReplicaTests(SimulatedPaymentsFixture fixture) : IClass
     [Fact]
     public async Task CompletedBeforeCreated_ReplicaEndsComplete_AndPayingReturns400AlreadyPaid()
     {
-        var buyer = App.CreateClient(out var userId);
+        var buyer = App.CreateSignedInClient(out var userId);
         var created = Created(userId);
         await App.WaitHandledAsync<OrderCompletedV1>(await App.PublishAsync(new OrderCompletedV1(created.Id, 1, new OrderTicketRefV1(created.Ticket.Id))));
 

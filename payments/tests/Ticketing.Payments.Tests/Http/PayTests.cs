@@ -31,7 +31,7 @@ public sealed class PayTests(SimulatedPaymentsFixture fixture) : IClassFixture<S
     [Fact]
     public async Task Pay_WithoutTokenOrOrderId_Returns400ForEachField_TokenFirst()
     {
-        var client = App.CreateClient(out _);
+        var client = App.CreateSignedInClient(out _);
 
         var response = await client.PostAsJsonAsync("/api/payments", new { });
 
@@ -53,7 +53,7 @@ public sealed class PayTests(SimulatedPaymentsFixture fixture) : IClassFixture<S
     [Fact]
     public async Task Pay_WithoutOrderId_Returns400()
     {
-        var client = App.CreateClient(out _);
+        var client = App.CreateSignedInClient(out _);
 
         var response = await client.PostAsJsonAsync("/api/payments", new { token = "tok_visa" });
 
@@ -75,7 +75,7 @@ public sealed class PayTests(SimulatedPaymentsFixture fixture) : IClassFixture<S
     [InlineData("not-an-id")]
     public async Task Pay_UnknownOrMalformedOrder_Returns404(string orderId)
     {
-        var client = App.CreateClient(out _);
+        var client = App.CreateSignedInClient(out _);
 
         var response = await PaymentsApp.PayAsync(client, orderId);
 
@@ -85,7 +85,7 @@ public sealed class PayTests(SimulatedPaymentsFixture fixture) : IClassFixture<S
     [Fact]
     public async Task Pay_OrderWhoseOrderCreatedHasNotArrived_Returns404()
     {
-        var client = App.CreateClient(out _);
+        var client = App.CreateSignedInClient(out _);
         var order = OrderReplica.StatusOnly(DocumentIds.New(), 1, OrderStatus.Cancelled, DocumentIds.New());
         await App.Orders.AddAsync(order);
 
@@ -98,7 +98,7 @@ public sealed class PayTests(SimulatedPaymentsFixture fixture) : IClassFixture<S
     public async Task Pay_SomeoneElsesOrder_Returns403_AndChargesNothing()
     {
         var (_, order) = await App.BuyerWithOrderAsync();
-        var stranger = App.CreateClient(out _);
+        var stranger = App.CreateSignedInClient(out _);
 
         var response = await PaymentsApp.PayAsync(stranger, order.Id);
 
@@ -109,7 +109,7 @@ public sealed class PayTests(SimulatedPaymentsFixture fixture) : IClassFixture<S
     [Fact]
     public async Task Pay_CancelledOrder_Returns400()
     {
-        var client = App.CreateClient(out var userId);
+        var client = App.CreateSignedInClient(out var userId);
         var order = await App.SeedOrderAsync(userId, status: OrderStatus.Cancelled, version: 1);
 
         var response = await PaymentsApp.PayAsync(client, order.Id);
@@ -121,7 +121,7 @@ public sealed class PayTests(SimulatedPaymentsFixture fixture) : IClassFixture<S
     [Fact]
     public async Task Pay_CompletedOrder_Returns400AlreadyPaid()
     {
-        var client = App.CreateClient(out var userId);
+        var client = App.CreateSignedInClient(out var userId);
         var order = await App.SeedOrderAsync(userId, status: OrderStatus.Complete, version: 1);
 
         var response = await PaymentsApp.PayAsync(client, order.Id);
@@ -231,8 +231,8 @@ public sealed class PayTests(SimulatedPaymentsFixture fixture) : IClassFixture<S
         await PaymentsApp.PayAsync(buyer, order.Id, "tok_chargeDeclined");
         await PaymentsApp.PaidAsync(buyer, order.Id, "tok_visa");
 
-        Assert.NotEmpty(App.Logs.Lines);
-        Assert.Contains(App.Logs.Lines, l => l.Contains(order.Id, StringComparison.Ordinal));
-        Assert.DoesNotContain(App.Logs.Lines, l => l.Contains(Canary, StringComparison.Ordinal) || l.Contains("tok_", StringComparison.Ordinal));
+        Assert.NotEmpty(App.LogEntries);
+        Assert.Contains(App.LogEntries, l => l.Contains(order.Id, StringComparison.Ordinal));
+        Assert.DoesNotContain(App.LogEntries, l => l.Contains(Canary, StringComparison.Ordinal) || l.Contains("tok_", StringComparison.Ordinal));
     }
 }

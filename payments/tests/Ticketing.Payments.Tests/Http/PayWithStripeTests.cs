@@ -222,8 +222,8 @@ public sealed class PayWithStripeTests(StripePaymentsFixture fixture) : IClassFi
         await PaymentsApp.PayAsync(buyer, order.Id, Canary);
         await PaymentsApp.PaidAsync(buyer, order.Id, "tok_visa");
 
-        Assert.Contains(App.Logs.Lines, l => l.Contains(order.Id, StringComparison.Ordinal));
-        Assert.DoesNotContain(App.Logs.Lines, l => l.Contains(Canary, StringComparison.Ordinal)
+        Assert.Contains(App.LogEntries, l => l.Contains(order.Id, StringComparison.Ordinal));
+        Assert.DoesNotContain(App.LogEntries, l => l.Contains(Canary, StringComparison.Ordinal)
                                                    || l.Contains("tok_visa", StringComparison.Ordinal)
                                                    || l.Contains(StripeStub.TestKey, StringComparison.Ordinal));
     }

@@ -47,7 +47,7 @@ public sealed class ServiceTests(SimulatedPaymentsFixture fixture) : IClassFixtu
     [Fact]
     public async Task NeitherStripeKeyNorSimulated_StopsTheService_NamingTheSetting()
     {
-        await using var factory = new ServiceFactory<Program>();
+        await using var factory = new PaymentsApp();
         factory.Settings["NATS_URL"] = "nats://127.0.0.1:1";
 
         var error = Assert.ThrowsAny<Exception>(() => factory.CreateClient());
@@ -61,7 +61,7 @@ public sealed class ServiceTests(SimulatedPaymentsFixture fixture) : IClassFixtu
     [InlineData("STRIPE_KEY", "")]
     public async Task SimulatedOnlyWhenExplicitlyTrue(string setting, string value)
     {
-        await using var factory = new ServiceFactory<Program>();
+        await using var factory = new PaymentsApp();
         factory.Settings["NATS_URL"] = "nats://127.0.0.1:1";
         factory.Settings[setting] = value;
 
@@ -73,7 +73,7 @@ public sealed class ServiceTests(SimulatedPaymentsFixture fixture) : IClassFixtu
     [Fact]
     public async Task BothStripeKeyAndSimulated_StopsTheService_NamingTheSetting()
     {
-        await using var factory = new ServiceFactory<Program>();
+        await using var factory = new PaymentsApp();
         factory.Settings["NATS_URL"] = "nats://127.0.0.1:1";
         factory.Settings["STRIPE_KEY"] = "sk_test_x";
         factory.Settings["PAYMENTS_SIMULATED"] = "true";
@@ -88,7 +88,7 @@ public sealed class ServiceTests(SimulatedPaymentsFixture fixture) : IClassFixtu
     [InlineData("PAYMENTS_WEBHOOK_RATE_LIMIT", "0")]
     public async Task InvalidSetting_StopsTheService_NamingIt(string setting, string value)
     {
-        await using var factory = new ServiceFactory<Program>();
+        await using var factory = new PaymentsApp();
         factory.Settings["NATS_URL"] = "nats://127.0.0.1:1";
         factory.Settings["STRIPE_KEY"] = "sk_test_x";
         factory.Settings[setting] = value;

@@ -205,11 +205,12 @@ public sealed class WebhookSettingsTests
     [Fact]
     public async Task Webhook_BeyondTheRateLimit_Returns429WithRetryAfter()
     {
-        await using var app = await PaymentsApp.StartSimulatedAsync(new Dictionary<string, string?>
+        await using var app = PaymentsApp.Simulated(new Dictionary<string, string?>
         {
             ["PAYMENTS_WEBHOOK_RATE_LIMIT"] = "2",
             ["PAYMENTS_WEBHOOK_RATE_LIMIT_WINDOW_SECONDS"] = "60",
         });
+        await app.StartAsync();
         var payload = StripeEvents.Event("customer.created", new System.Text.Json.Nodes.JsonObject { ["id"] = "cus_1" });
 
         var statuses = new List<HttpStatusCode>();
@@ -228,7 +229,8 @@ public sealed class WebhookSettingsTests
     [Fact]
     public async Task Webhook_WithoutAWebhookSecret_Returns404()
     {
-        await using var app = await PaymentsApp.StartSimulatedAsync(new Dictionary<string, string?> { ["STRIPE_WEBHOOK_SECRET"] = "" });
+        await using var app = PaymentsApp.Simulated(new Dictionary<string, string?> { ["STRIPE_WEBHOOK_SECRET"] = "" });
+        await app.StartAsync();
         var (_, order) = await app.BuyerWithOrderAsync();
 
         var response = await app.PostWebhookAsync(StripeEvents.PaymentIntentSucceeded($"pi_{Guid.NewGuid():N}", order.Id));

@@ -17,23 +17,14 @@ namespace Ticketing.Tickets.Tests.Events;
 /// <summary>
 /// The service against a real nats-server, as other services see it: what it publishes when tickets change,
 /// how it reacts to order events, and that an event stored while NATS is down still goes out once NATS is back.
-/// Each test has a server of its own, so consumers reading from the start of the stream see only its messages.
+/// Each test has a server of its own (the class is its own fixture, started and stopped around each test), so consumers
+/// reading from the start of the stream see only its messages.
 /// </summary>
-public sealed class TicketEventsTests : IAsyncLifetime
+public sealed class TicketEventsTests : TicketsAppFixture
 {
-    private TicketsApp _app = null!;
-
-    public async Task InitializeAsync()
-    {
-        _app = new TicketsApp { OwnNats = true };
-        await _app.StartAsync();
-    }
-
-    public async Task DisposeAsync() => await _app.DisposeAsync();
-
     /// <summary>Publishes an order event the way orders does (JetStream, message id, headers).</summary>
     private Task PublishAsync<TEvent>(TEvent @event) where TEvent : IIntegrationEvent<TEvent> =>
-        _app.Service<IEventPublisher>().PublishAsync(@event, TimeProvider.System);
+        App.Service<IEventPublisher>().PublishAsync(@event, TimeProvider.System);
 
     private static OrderCreatedV1 OrderCreated(string orderId, string ticketId) =>
         new(orderId, 0, OrderStatus.Created, DocumentIds.New(), DateTimeOffset.UtcNow.AddMinutes(15), new OrderTicketV1(ticketId, 20m));
@@ -44,15 +35,15 @@ public sealed class TicketEventsTests : IAsyncLifetime
     /// </summary>
     private async Task SentinelAsync(StreamProbe probe)
     {
-        var sentinel = await _app.CreateSignedInClient(out _).CreateTicketAsync("Sentinel", 1m);
+        var sentinel = await App.CreateSignedInClient(out _).CreateTicketAsync("Sentinel", 1m);
         await probe.WaitForAsync<TicketCreatedV1>(e => e.Id == sentinel.Id, "the sentinel ticket's TicketCreated");
     }
 
     [Fact]
     public async Task CreatingAndUpdatingATicket_PublishesTicketCreatedAndTicketUpdated_WithTheirVersions()
     {
-        var probe = _app.Events;
-        var client = _app.CreateSignedInClient(out var userId);
+        var probe = App.Events;
+        var client = App.CreateSignedInClient(out var userId);
 
         var ticket = await client.CreateTicketAsync("Concert", 20m);
         await client.PutTicketAsync(ticket.Id, new { title = "Concert (moved)", price = 25.5m });
@@ -64,18 +55,18 @@ public sealed class TicketEventsTests : IAsyncLifetime
         var messages = await probe.MessagesAsync();
         Assert.Contains(messages, m => m.MessageId == $"ticket.created:{ticket.Id}:v0");
         Assert.Contains(messages, m => m.MessageId == $"ticket.updated:{ticket.Id}:v1");
-        Assert.Empty((await _app.Store.GetAsync(ticket.Id))!.Outbox); // published by the write itself, then removed
+        Assert.Empty((await App.Store.GetAsync(ticket.Id))!.Outbox); // published by the write itself, then removed
     }
 
     [Fact]
     public async Task CreatingATicket_InARequestWithATraceparent_PublishesTicketCreatedInThatTrace()
     {
-        var probe = _app.Events;
+        var probe = App.Events;
         const string traceId = "0af7651916cd43dd8448eb211c80319c";
         using var request = new HttpRequestMessage(HttpMethod.Post, "/api/tickets") { Content = JsonContent.Create(new { title = "Traced", price = 20m }) };
         request.Headers.Add("traceparent", $"00-{traceId}-b7ad6b7169203331-01");
 
-        var response = await _app.CreateSignedInClient(out _).SendAsync(request);
+        var response = await App.CreateSignedInClient(out _).SendAsync(request);
 
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
         var ticket = (await response.Content.ReadFromJsonAsync<TicketResponse>(Api.Json))!;
@@ -87,24 +78,24 @@ public sealed class TicketEventsTests : IAsyncLifetime
     [Fact]
     public async Task OrderCreated_ReservesTheTicket_AndPublishesTicketUpdatedWithTheOrder()
     {
-        var probe = _app.Events;
-        var ticket = await _app.CreateSignedInClient(out var sellerId).CreateTicketAsync("Concert", 20m);
+        var probe = App.Events;
+        var ticket = await App.CreateSignedInClient(out var sellerId).CreateTicketAsync("Concert", 20m);
         var orderId = DocumentIds.New();
 
         await PublishAsync(OrderCreated(orderId, ticket.Id));
 
         var updated = await probe.WaitForAsync<TicketUpdatedV1>(e => e.Id == ticket.Id, "TicketUpdated for the reservation");
         Assert.Equal(new TicketUpdatedV1(ticket.Id, 1, "Concert", 20m, sellerId, orderId, TicketStatus.Reserved), updated);
-        var shown = await _app.CreateAnonymousClient().GetTicketAsync(ticket.Id);
+        var shown = await App.CreateAnonymousClient().GetTicketAsync(ticket.Id);
         Assert.Equal((orderId, TicketStatus.Reserved, 1L), (shown.OrderId, shown.Status, shown.Version));
-        Assert.DoesNotContain(await _app.CreateAnonymousClient().ListTicketsAsync(), t => t.Id == ticket.Id);
+        Assert.DoesNotContain(await App.CreateAnonymousClient().ListTicketsAsync(), t => t.Id == ticket.Id);
     }
 
     [Fact]
     public async Task OrderCancelled_OfAnotherOrder_LeavesTheReservationAlone_AndPublishesNothing()
     {
-        var probe = _app.Events;
-        var ticket = await _app.CreateSignedInClient(out _).CreateTicketAsync();
+        var probe = App.Events;
+        var ticket = await App.CreateSignedInClient(out _).CreateTicketAsync();
         var (holder, stale) = (DocumentIds.New(), DocumentIds.New());
         await PublishAsync(OrderCreated(holder, ticket.Id));
         await probe.WaitForAsync<TicketUpdatedV1>(e => e.Id == ticket.Id && e.OrderId == holder, "the reservation");
@@ -112,7 +103,7 @@ public sealed class TicketEventsTests : IAsyncLifetime
         await PublishAsync(new OrderCancelledV1(stale, 1, new OrderTicketRefV1(ticket.Id)));
         await probe.WaitUntilHandledAsync<OrderCancelledV1>();
 
-        var shown = await _app.CreateAnonymousClient().GetTicketAsync(ticket.Id);
+        var shown = await App.CreateAnonymousClient().GetTicketAsync(ticket.Id);
         Assert.Equal((holder, TicketStatus.Reserved, 1L), (shown.OrderId, shown.Status, shown.Version));
         await SentinelAsync(probe);
         Assert.Equal([1L], (await probe.AllAsync<TicketUpdatedV1>()).Where(e => e.Id == ticket.Id).Select(e => e.Version));
@@ -122,17 +113,17 @@ public sealed class TicketEventsTests : IAsyncLifetime
     [Fact]
     public async Task OrderCreated_DeliveredTwice_ChangesTheTicketOnce()
     {
-        var probe = _app.Events;
-        var ticket = await _app.CreateSignedInClient(out _).CreateTicketAsync();
+        var probe = App.Events;
+        var ticket = await App.CreateSignedInClient(out _).CreateTicketAsync();
         var orderCreated = OrderCreated(DocumentIds.New(), ticket.Id);
 
         await PublishAsync(orderCreated);
         // The same event again under another message id, so the stream keeps it and the handler really sees it twice.
         var again = OutboxMessage.Create(orderCreated, DateTimeOffset.UtcNow) with { MessageId = $"{orderCreated.MessageId}:again" };
-        await _app.Services.GetRequiredService<IEventPublisher>().PublishAsync(again);
+        await App.Services.GetRequiredService<IEventPublisher>().PublishAsync(again);
         await probe.WaitUntilHandledAsync<OrderCreatedV1>();
 
-        var shown = await _app.CreateAnonymousClient().GetTicketAsync(ticket.Id);
+        var shown = await App.CreateAnonymousClient().GetTicketAsync(ticket.Id);
         Assert.Equal((orderCreated.Id, 1L), (shown.OrderId, shown.Version));
         await SentinelAsync(probe);
         Assert.Equal([1L], (await probe.AllAsync<TicketUpdatedV1>()).Where(e => e.Id == ticket.Id).Select(e => e.Version));
@@ -142,8 +133,8 @@ public sealed class TicketEventsTests : IAsyncLifetime
     [Fact]
     public async Task OrderCancelled_OfTheHolder_ReleasesTheTicket_AndPublishesIt()
     {
-        var probe = _app.Events;
-        var ticket = await _app.CreateSignedInClient(out var sellerId).CreateTicketAsync("Concert", 20m);
+        var probe = App.Events;
+        var ticket = await App.CreateSignedInClient(out var sellerId).CreateTicketAsync("Concert", 20m);
         var orderId = DocumentIds.New();
         await PublishAsync(OrderCreated(orderId, ticket.Id));
         // Wait for the reservation first: handled before its OrderCreated, the cancellation would (rightly)
@@ -154,14 +145,14 @@ public sealed class TicketEventsTests : IAsyncLifetime
 
         var released = await probe.WaitForAsync<TicketUpdatedV1>(e => e.Id == ticket.Id && e.Version == 2, "TicketUpdated for the release");
         Assert.Equal(new TicketUpdatedV1(ticket.Id, 2, "Concert", 20m, sellerId, null, TicketStatus.Available), released);
-        Assert.Contains(await _app.CreateAnonymousClient().ListTicketsAsync(), t => t.Id == ticket.Id);
+        Assert.Contains(await App.CreateAnonymousClient().ListTicketsAsync(), t => t.Id == ticket.Id);
     }
 
     [Fact]
     public async Task OrderCompleted_MarksTheTicketSold_AndPublishesItWithTheOrder()
     {
-        var probe = _app.Events;
-        var ticket = await _app.CreateSignedInClient(out var sellerId).CreateTicketAsync("Concert", 20m);
+        var probe = App.Events;
+        var ticket = await App.CreateSignedInClient(out var sellerId).CreateTicketAsync("Concert", 20m);
         var orderId = DocumentIds.New();
         await PublishAsync(OrderCreated(orderId, ticket.Id));
 
@@ -169,14 +160,14 @@ public sealed class TicketEventsTests : IAsyncLifetime
 
         var sold = await probe.WaitForAsync<TicketUpdatedV1>(e => e.Id == ticket.Id && e.Version == 2, "TicketUpdated for the sale");
         Assert.Equal(new TicketUpdatedV1(ticket.Id, 2, "Concert", 20m, sellerId, orderId, TicketStatus.Sold), sold);
-        Assert.Equal(TicketStatus.Sold, (await _app.CreateAnonymousClient().GetTicketAsync(ticket.Id)).Status);
+        Assert.Equal(TicketStatus.Sold, (await App.CreateAnonymousClient().GetTicketAsync(ticket.Id)).Status);
     }
 
     [Fact]
     public async Task OrderCreated_ForATicketHeldByAnotherOrder_WaitsForThatOrdersCancellation_ThenReserves()
     {
-        var probe = _app.Events;
-        var ticket = await _app.CreateSignedInClient(out _).CreateTicketAsync();
+        var probe = App.Events;
+        var ticket = await App.CreateSignedInClient(out _).CreateTicketAsync();
         var (first, second) = (DocumentIds.New(), DocumentIds.New());
         await PublishAsync(OrderCreated(first, ticket.Id));
         await probe.WaitForAsync<TicketUpdatedV1>(e => e.Id == ticket.Id && e.OrderId == first, "the first reservation");
@@ -199,7 +190,7 @@ public sealed class TicketEventsTests : IAsyncLifetime
     [Fact]
     public async Task OrderCreated_ForAnUnknownTicket_IsParked_WithTheReason()
     {
-        var probe = _app.Events;
+        var probe = App.Events;
         var unknown = DocumentIds.New();
 
         await PublishAsync(OrderCreated(DocumentIds.New(), unknown));
@@ -214,20 +205,20 @@ public sealed class TicketEventsTests : IAsyncLifetime
     [Fact]
     public async Task TicketStoredWhileNatsIsDown_IsPublishedOnceNatsIsBack()
     {
-        var client = _app.CreateSignedInClient(out var userId);
-        var connection = _app.Services.GetRequiredService<INatsConnection>();
+        var client = App.CreateSignedInClient(out var userId);
+        var connection = App.Services.GetRequiredService<INatsConnection>();
         await Eventually.TrueAsync(() => connection.ConnectionState == NatsConnectionState.Open, "the service to connect to NATS");
 
-        await _app.Nats.StopAsync();
+        await App.Nats.StopAsync();
         await Eventually.TrueAsync(() => connection.ConnectionState != NatsConnectionState.Open, "the service to notice NATS is gone");
         var ticket = await client.CreateTicketAsync("Sold during the outage", 42m); // 201: the write does not need NATS
-        Assert.Single((await _app.Store.GetAsync(ticket.Id))!.Outbox);
-        await _app.Nats.StartAsync();
+        Assert.Single((await App.Store.GetAsync(ticket.Id))!.Outbox);
+        await App.Nats.StartAsync();
 
         // A probe of its own, created once NATS is back (the app's probe was made before the outage).
-        await using var probe = await StreamProbe.StartAsync(_app.Services, "ticketing.ticket.>");
+        await using var probe = await StreamProbe.StartAsync(App.Services, "ticketing.ticket.>");
         var created = await probe.WaitForAsync<TicketCreatedV1>(e => e.Id == ticket.Id, "the relay to publish the stored TicketCreated", TimeSpan.FromSeconds(60));
         Assert.Equal(new TicketCreatedV1(ticket.Id, 0, "Sold during the outage", 42m, userId), created);
-        await Eventually.TrueAsync(async () => (await _app.Store.GetAsync(ticket.Id))!.Outbox.Length == 0, "the outbox to be emptied");
+        await Eventually.TrueAsync(async () => (await App.Store.GetAsync(ticket.Id))!.Outbox.Length == 0, "the outbox to be emptied");
     }
 }
