@@ -1,39 +1,12 @@
 using Ticketing.Common.Events;
 using Ticketing.Common.Messaging;
-using Ticketing.Common.Storage;
 using Ticketing.Payments.Data;
-using Ticketing.Payments.Domain;
 
 namespace Ticketing.Payments.Events;
 
-/// <summary>
-/// OrderCancelled: the replica takes the order's new status and version when the event is newer than what it holds
-/// (inserting the replica if OrderCreated has not arrived yet); an older or equal version changes nothing.
-/// </summary>
+/// <summary>OrderCancelled: the replica becomes cancelled when the event is newer than it (see <see cref="OrderStatusReplication"/>).</summary>
 public sealed class OrderCancelledHandler(IOrderReplicaStore orders) : IEventHandler<OrderCancelledV1>
 {
-    public async Task<HandlerOutcome> HandleAsync(OrderCancelledV1 @event, EventContext context, CancellationToken cancellationToken)
-    {
-        var replica = await orders.GetAsync(@event.Id, cancellationToken);
-        if (replica is null)
-        {
-            return await orders.AddAsync(OrderReplica.StatusOnly(@event.Id, @event.Version, OrderStatus.Cancelled, @event.Ticket.Id), cancellationToken) switch
-            {
-                WriteResult.Ok => HandlerOutcome.Ack,
-                var result => HandlerOutcome.Retry($"order {@event.Id} appeared while inserting it ({result})"),
-            };
-        }
-
-        var next = replica.WithStatus(@event.Version, OrderStatus.Cancelled);
-        if (ReferenceEquals(next, replica))
-        {
-            return HandlerOutcome.Ack; // older or equal version: a duplicate, or overtaken by a newer event
-        }
-
-        return await orders.ReplaceAsync(replica, next, cancellationToken) switch
-        {
-            WriteResult.Ok => HandlerOutcome.Ack,
-            var result => HandlerOutcome.Retry($"order {@event.Id} changed while applying v{@event.Version} ({result})"),
-        };
-    }
+    public Task<HandlerOutcome> HandleAsync(OrderCancelledV1 @event, EventContext context, CancellationToken cancellationToken) =>
+        OrderStatusReplication.ApplyAsync(orders, @event.Id, @event.Version, OrderStatus.Cancelled, @event.Ticket.Id, cancellationToken);
 }
