@@ -25,6 +25,11 @@ public static class AuthServices
         var services = builder.Services;
         services.AddDocumentCollection<User>(UserStore.CollectionName, UserStore.InitializeAsync);
         services.AddSingleton<IUserStore, UserStore>();
+        services.Configure<PasswordHasherOptions>(o =>
+        {
+            o.CompatibilityMode = PasswordHasherCompatibilityMode.IdentityV3;   // PBKDF2-HMAC-SHA512
+            o.IterationCount = PasswordHashing.Iterations;
+        });
         services.AddSingleton<IPasswordHasher<User>, PasswordHasher<User>>();
         services.AddSingleton<PasswordHashing>();
         services.AddSingleton<Accounts>();
