@@ -13,7 +13,11 @@ builder.Services.AddSingleton<ServiceHealth>();
 builder.Services.AddHttpClient(ServiceHealth.HttpClientName);
 builder.Services.AddReverseProxy().LoadFromMemory(options.ProxyRoutes(), options.ProxyClusters());
 builder.Services.ConfigureHttpJsonOptions(o => ServiceDefaults.ConfigureJson(o.SerializerOptions));
-builder.WebHost.ConfigureKestrel(kestrel => kestrel.AddServerHeader = false);
+builder.WebHost.ConfigureKestrel(kestrel =>
+{
+    kestrel.AddServerHeader = false;
+    kestrel.Limits.MaxRequestBodySize = options.MaxRequestBodyBytes;   // a body without a length is cut off here too
+});
 builder.AddOpenTelemetryDefaults("gateway");
 
 var app = builder.Build();
@@ -43,11 +47,21 @@ if (!options.FallbackRuns)
 
 app.MapReverseProxy(proxy => proxy.Use(async (context, next) =>
 {
+    // As ingress-nginx's proxy-body-size: a declared body over the limit is refused before anything is forwarded
+    // (forwarding it made the service close the connection mid-upload: 502 in 9 of 10 tries).
+    if (context.Request.ContentLength > options.MaxRequestBodyBytes)
+    {
+        await ApiProblem.WriteAsync(context, StatusCodes.Status413PayloadTooLarge);
+        return;
+    }
+
     await next();
     if (context.GetForwarderErrorFeature() is { } failure && !context.Response.HasStarted)
     {
         var service = context.GetReverseProxyFeature().Route.Config.ClusterId ?? "the";
-        var (status, message) = failure.Error switch
+        var tooLarge = failure.Exception is BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge }
+            || failure.Exception?.InnerException is BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge };
+        var (status, message) = tooLarge ? (413, "Request body too large") : failure.Error switch
         {
             ForwarderError.NoAvailableDestinations => (503, $"The {service} service is not running; try again later"),
             ForwarderError.Request => (503, $"The {service} service is not available; try again later"),
