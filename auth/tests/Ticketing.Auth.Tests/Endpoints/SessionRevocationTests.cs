@@ -94,3 +94,26 @@ public sealed class SessionRevocationTests(ITestOutputHelper output)
         Assert.Equal(email, await CurrentEmailAsync(laterClient, await SignInAsync(client, email)));
     }
 }
+
+/// <summary>Sign-out is a cookie-authenticated state change: another site cannot make a browser do it.</summary>
+public sealed class CrossSiteSignoutTests(AuthAppFixture fixture) : IClassFixture<AuthAppFixture>
+{
+    [Fact]
+    public async Task Signout_FromAnotherSite_Returns403_AndTheSessionGoesOn()
+    {
+        var client = fixture.App.CreateClientFrom();
+        var (_, email, token) = await client.NewUserAsync();
+        using var request = new HttpRequestMessage(HttpMethod.Post, AuthApi.Signout);
+        request.Headers.Add("Cookie", SetCookie.CookieHeader(token));
+        request.Headers.Add("Sec-Fetch-Site", "cross-site");
+        request.Headers.Add("Origin", "https://evil.example");
+
+        var response = await client.SendAsync(request);
+
+        await response.AssertProblemAsync(HttpStatusCode.Forbidden, ("Cross-site requests are not allowed", null));
+        Assert.Empty(SetCookie.Raw(response));
+        using var check = new HttpRequestMessage(HttpMethod.Get, AuthApi.CurrentUser);
+        check.Headers.Add("Cookie", SetCookie.CookieHeader(token));
+        Assert.Equal(email, (await (await client.SendAsync(check)).Content.ReadFromJsonAsync<CurrentUserTests.Body>())!.CurrentUser?.Email);
+    }
+}

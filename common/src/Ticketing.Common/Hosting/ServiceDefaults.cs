@@ -123,6 +123,9 @@ public static class ServiceDefaults
             : next(context));
         if (app.Services.GetService<IAuthenticationSchemeProvider>() is not null)
         {
+            app.Use((context, next) => Auth.CrossSiteRequests.IsRefused(context.Request)
+                ? Auth.CrossSiteRequests.RefuseAsync(context)
+                : next(context));
             app.UseAuthentication();
             app.UseAuthorization();
         }
