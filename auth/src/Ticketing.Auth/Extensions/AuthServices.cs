@@ -32,6 +32,8 @@ public static class AuthServices
         });
         services.AddSingleton<IPasswordHasher<User>, PasswordHasher<User>>();
         services.AddSingleton<PasswordHashing>();
+        services.AddSingleton(SigninThrottleSettings.From(builder.Configuration));   // SIGNIN_THROTTLE_*
+        services.AddSingleton<SigninThrottle>();
         services.AddSingleton<Accounts>();
         services.AddSingleton<UserSessions>();
         services.AddRequestValidators<SignupRequestValidator>();
