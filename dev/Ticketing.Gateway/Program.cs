@@ -49,8 +49,19 @@ app.MapReverseProxy(proxy => proxy.Use(async (context, next) =>
 {
     // As ingress-nginx's proxy-body-size: a declared body over the limit is refused before anything is forwarded
     // (forwarding it made the service close the connection mid-upload: 502 in 9 of 10 tries).
-    if (context.Request.ContentLength > options.MaxRequestBodyBytes)
+    if (context.Request.ContentLength is { } length && length > options.MaxRequestBodyBytes)
     {
+        // Read and drop a moderately large body first (not forwarded): answering while the caller is still sending
+        // makes its HTTP stack see a broken pipe instead of the 413. A caller that sent Expect: 100-continue sends
+        // nothing; a huge body is not read at all (the connection closes, as ingress-nginx does).
+        if (length <= 16 * options.MaxRequestBodyBytes && !context.Request.Headers.Expect.ToString().Contains("100-continue", StringComparison.OrdinalIgnoreCase)
+            && context.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size)
+        {
+            size.MaxRequestBodySize = null;
+            await context.Request.Body.CopyToAsync(Stream.Null, context.RequestAborted);
+        }
+
+        context.Response.Headers.Connection = "close";
         await ApiProblem.WriteAsync(context, StatusCodes.Status413PayloadTooLarge);
         return;
     }
