@@ -264,6 +264,6 @@ public sealed class RevokedSessionsWatcher(
         }
     }
 
-    private static bool IsMissingBucket(Exception ex) =>
+    internal static bool IsMissingBucket(Exception ex) =>
         ex is NatsJSApiException { Error.Code: 404 } || (ex is NatsKVException && ex.Message.Contains("not found", StringComparison.OrdinalIgnoreCase));
 }
