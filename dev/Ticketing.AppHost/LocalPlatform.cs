@@ -207,13 +207,20 @@ public sealed class LocalPlatform
     /// <summary><c>JWT_KEY</c> from the environment, else the key in <c>.data/jwt.key</c>, else a fresh random one kept there.</summary>
     private string LoadOrCreateJwtKey()
     {
-        if (Setting("JWT_KEY", "JWT_KEY") is { Length: >= 32 } configured)
+        // The services accept only base64 of at least 32 random bytes: a weak key set by hand stops the run here,
+        // naming the setting; a weak kept key (never written by this code) is replaced.
+        static bool Strong(string key) =>
+            Convert.TryFromBase64String(key, new byte[key.Length], out var written) && written >= 32;
+
+        if (Setting("JWT_KEY", "JWT_KEY") is { } configured)
         {
-            return configured;
+            return Strong(configured)
+                ? configured
+                : throw new InvalidOperationException("JWT_KEY must be base64 of at least 32 random bytes (for example `openssl rand -base64 48`), or unset for a generated one");
         }
 
         var path = Path.Combine(DataDirectory, "jwt.key");
-        if (File.Exists(path) && File.ReadAllText(path).Trim() is { Length: >= 32 } kept)
+        if (File.Exists(path) && File.ReadAllText(path).Trim() is { } kept && Strong(kept))
         {
             return kept;
         }

@@ -12,7 +12,8 @@ var redis = platform.AddRedis();              // AOF in .data/redis: the expirat
 // auth: users and sessions (/api/users)
 platform.AddService<Projects.Ticketing_Auth>("auth")
     .WithSetting("COOKIE_SECURE", "false")   // plain http locally
-    .WithSetting("AUTH_RATE_LIMIT", "1000");  // generous for local use and the e2e tests
+    .WithSetting("AUTH_RATE_LIMIT", "1000")   // generous for local use and the e2e tests
+    .WithNats(nats);                          // sign-out writes the revoked-sessions bucket (decision 0011)
 
 // tickets: sell and edit (/api/tickets)
 platform.AddService<Projects.Ticketing_Tickets>("tickets")

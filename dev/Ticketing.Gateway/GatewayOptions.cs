@@ -31,6 +31,13 @@ public sealed class GatewayOptions
     /// <summary>The Aspire dashboard, linked from the landing page (<c>DASHBOARD_URL</c>).</summary>
     public Uri? DashboardUrl { get; init; }
 
+    /// <summary>
+    /// The largest request body the gateway forwards (<c>Gateway:MaxRequestBodyBytes</c>, 1 MiB): the ingress's
+    /// <c>nginx.ingress.kubernetes.io/proxy-body-size: "1m"</c> (a test keeps them equal). A larger one gets 413 here,
+    /// as ingress-nginx answers, before any byte reaches a service.
+    /// </summary>
+    public long MaxRequestBodyBytes { get; init; } = 1024 * 1024;
+
     public bool FallbackRuns => Services.ContainsKey(Fallback);
 
     public static GatewayOptions From(IConfiguration configuration)
@@ -73,6 +80,7 @@ public sealed class GatewayOptions
             Fallback = section["Fallback"] ?? "client",
             Services = services,
             HealthTimeout = configuration.Milliseconds("Gateway:HealthTimeoutMs", TimeSpan.FromSeconds(2), 50, 60_000),
+            MaxRequestBodyBytes = configuration.Long("Gateway:MaxRequestBodyBytes", 1024 * 1024, 1024, 1024L * 1024 * 1024),
             Dashboards = section.GetSection("Dashboards").GetChildren()
                 .Where(d => d.Value is { Length: > 0 })
                 .ToDictionary(d => d.Key, d => d.Value!, StringComparer.Ordinal),

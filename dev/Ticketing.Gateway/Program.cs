@@ -13,7 +13,11 @@ builder.Services.AddSingleton<ServiceHealth>();
 builder.Services.AddHttpClient(ServiceHealth.HttpClientName);
 builder.Services.AddReverseProxy().LoadFromMemory(options.ProxyRoutes(), options.ProxyClusters());
 builder.Services.ConfigureHttpJsonOptions(o => ServiceDefaults.ConfigureJson(o.SerializerOptions));
-builder.WebHost.ConfigureKestrel(kestrel => kestrel.AddServerHeader = false);
+builder.WebHost.ConfigureKestrel(kestrel =>
+{
+    kestrel.AddServerHeader = false;
+    kestrel.Limits.MaxRequestBodySize = options.MaxRequestBodyBytes;   // a body without a length is cut off here too
+});
 builder.AddOpenTelemetryDefaults("gateway");
 
 var app = builder.Build();
@@ -43,11 +47,32 @@ if (!options.FallbackRuns)
 
 app.MapReverseProxy(proxy => proxy.Use(async (context, next) =>
 {
+    // As ingress-nginx's proxy-body-size: a declared body over the limit is refused before anything is forwarded
+    // (forwarding it made the service close the connection mid-upload: 502 in 9 of 10 tries).
+    if (context.Request.ContentLength is { } length && length > options.MaxRequestBodyBytes)
+    {
+        // Read and drop a moderately large body first (not forwarded): answering while the caller is still sending
+        // makes its HTTP stack see a broken pipe instead of the 413. A caller that sent Expect: 100-continue sends
+        // nothing; a huge body is not read at all (the connection closes, as ingress-nginx does).
+        if (length <= 16 * options.MaxRequestBodyBytes && !context.Request.Headers.Expect.ToString().Contains("100-continue", StringComparison.OrdinalIgnoreCase)
+            && context.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size)
+        {
+            size.MaxRequestBodySize = null;
+            await context.Request.Body.CopyToAsync(Stream.Null, context.RequestAborted);
+        }
+
+        context.Response.Headers.Connection = "close";
+        await ApiProblem.WriteAsync(context, StatusCodes.Status413PayloadTooLarge);
+        return;
+    }
+
     await next();
     if (context.GetForwarderErrorFeature() is { } failure && !context.Response.HasStarted)
     {
         var service = context.GetReverseProxyFeature().Route.Config.ClusterId ?? "the";
-        var (status, message) = failure.Error switch
+        var tooLarge = failure.Exception is BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge }
+            || failure.Exception?.InnerException is BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge };
+        var (status, message) = tooLarge ? (413, "Request body too large") : failure.Error switch
         {
             ForwarderError.NoAvailableDestinations => (503, $"The {service} service is not running; try again later"),
             ForwarderError.Request => (503, $"The {service} service is not available; try again later"),

@@ -38,7 +38,7 @@ public sealed class AppHostModelTests
             Assert.Contains(gateway.Annotations.OfType<ResourceRelationshipAnnotation>(), r => r.Resource == service);
         }
 
-        foreach (var name in new[] { "tickets", "orders", "payments", "expiration" })
+        foreach (var name in new[] { "auth", "tickets", "orders", "payments", "expiration" })
         {
             var environment = await EnvironmentOf((ExecutableResource)resources[name]);
             Assert.True(environment.ContainsKey("NATS_URL"), $"{name} has no NATS_URL");

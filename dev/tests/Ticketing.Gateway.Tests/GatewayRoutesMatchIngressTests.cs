@@ -54,6 +54,23 @@ public sealed class GatewayRoutesMatchIngressTests
         }
     }
 
+    [Fact]
+    public void BodyLimit_ComparedWithTheIngress_IsItsProxyBodySize()
+    {
+        var text = File.ReadAllText(RepositoryRoot.PathOf("infra", "k8s", "ingress.yaml"));
+        var match = System.Text.RegularExpressions.Regex.Match(text, @"proxy-body-size:\s*""?(\d+)([kmg]?)""?", System.Text.RegularExpressions.RegexOptions.IgnoreCase);
+        Assert.True(match.Success, "infra/k8s/ingress.yaml sets no nginx.ingress.kubernetes.io/proxy-body-size");
+        var bytes = long.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) * (match.Groups[2].Value.ToLowerInvariant() switch
+        {
+            "k" => 1024L,
+            "m" => 1024L * 1024,
+            "g" => 1024L * 1024 * 1024,
+            _ => 1L,
+        });
+
+        Assert.Equal(bytes, ReadGatewayOptions().MaxRequestBodyBytes);
+    }
+
     private static GatewayOptions ReadGatewayOptions() =>
         GatewayOptions.From(new ConfigurationBuilder()
             .AddJsonFile(RepositoryRoot.PathOf("dev", "Ticketing.Gateway", "appsettings.json"))

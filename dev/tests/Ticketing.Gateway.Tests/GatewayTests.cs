@@ -254,4 +254,51 @@ public sealed class GatewayTests : IAsyncLifetime
         Assert.Contains("Ticketing is running locally", html);
         Assert.Contains("<td>client</td>", html);
     }
+
+    [Fact]
+    public async Task Post_OfA3MBBody_Returns413EveryTime_AsTheIngressDoes()
+    {
+        await using var gateway = new GatewayFactory(AllServices());
+        using var client = gateway.CreateHttpClient();
+        var body = new byte[3 * 1024 * 1024];
+
+        for (var i = 0; i < 20; i++)
+        {
+            using var content = new ByteArrayContent(body);
+            content.Headers.ContentType = new("application/json");
+            using var request = new HttpRequestMessage(HttpMethod.Post, "/api/tickets") { Content = content };
+            request.Headers.ExpectContinue = i % 2 == 1;   // as browsers (no) and curl (yes, above 1 MB) send it
+            using var response = await client.SendAsync(request);
+
+            await response.AssertProblemAsync(HttpStatusCode.RequestEntityTooLarge, ("Request body too large", null));
+        }
+    }
+
+    [Fact]
+    public async Task Post_OfAChunkedBodyOverTheLimit_Returns413()
+    {
+        await using var gateway = new GatewayFactory(AllServices());
+        using var client = gateway.CreateHttpClient();
+        using var content = new StreamContent(new MemoryStream(new byte[2 * 1024 * 1024]));   // no Content-Length: chunked
+        content.Headers.ContentType = new("application/json");
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/tickets") { Content = content };
+        request.Headers.TransferEncodingChunked = true;
+
+        using var response = await client.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task Post_OfABodyAtTheLimit_IsForwarded()
+    {
+        await using var gateway = new GatewayFactory(AllServices());
+        using var client = gateway.CreateHttpClient();
+        using var content = new ByteArrayContent(new byte[1024 * 1024]);
+
+        using var response = await client.PostAsync("/api/tickets", content);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("tickets", (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("service").GetString());
+    }
 }

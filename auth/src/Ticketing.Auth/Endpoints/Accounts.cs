@@ -6,7 +6,7 @@ using Ticketing.Common.Storage;
 namespace Ticketing.Auth.Endpoints;
 
 /// <summary>Signing up and signing in: what the endpoints do with the users store and the password hashes.</summary>
-public sealed partial class Accounts(IUserStore users, PasswordHashing passwords, TimeProvider timeProvider, ILogger<Accounts> logger)
+public sealed partial class Accounts(IUserStore users, PasswordHashing passwords, SigninThrottle throttle, TimeProvider timeProvider, ILogger<Accounts> logger)
 {
     /// <summary>Creates the account, or returns null when the email already has one.</summary>
     public async Task<User?> SignUpAsync(string email, string password, CancellationToken cancellationToken)
@@ -34,13 +34,22 @@ public sealed partial class Accounts(IUserStore users, PasswordHashing passwords
     /// <summary>The user these credentials belong to, or null: an unknown email and a wrong password look the same.</summary>
     public async Task<User?> SignInAsync(string email, string password, CancellationToken cancellationToken)
     {
-        var user = await users.FindByEmailAsync(EmailAddress.Normalize(email), cancellationToken);
+        var normalized = EmailAddress.Normalize(email);
+        if (throttle.DelayFor(normalized) is { } delay && delay > TimeSpan.Zero)
+        {
+            await Task.Delay(delay, cancellationToken);   // recent failures on this account: slow down, never refuse
+        }
+
+        var user = await users.FindByEmailAsync(normalized, cancellationToken);
         var check = passwords.Verify(user, password);
         if (user is null || check == PasswordVerificationResult.Failed)
         {
+            throttle.Failed(normalized);
             LogSignInRefused();
             return null;
         }
+
+        throttle.Succeeded(normalized);
 
         if (check == PasswordVerificationResult.SuccessRehashNeeded)
         {

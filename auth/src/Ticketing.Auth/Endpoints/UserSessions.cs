@@ -3,8 +3,11 @@ using Ticketing.Common.Auth;
 
 namespace Ticketing.Auth.Endpoints;
 
-/// <summary>Starts and ends a browser session: the signed JWT in the <c>session</c> cookie, which expires with the token.</summary>
-public sealed class UserSessions(SessionTokens tokens, SessionCookie cookie, JwtOptions jwt, TimeProvider timeProvider)
+/// <summary>
+/// Starts and ends a session: the signed JWT in the <c>session</c> cookie, which expires with the token. Ending it
+/// revokes the token's id everywhere (decision 0011), not only in this browser.
+/// </summary>
+public sealed class UserSessions(SessionTokens tokens, SessionCookie cookie, JwtOptions jwt, TimeProvider timeProvider, SessionRevoker revoker)
 {
     public void Start(HttpResponse response, User user)
     {
@@ -12,5 +15,13 @@ public sealed class UserSessions(SessionTokens tokens, SessionCookie cookie, Jwt
         cookie.Append(response, token, timeProvider.GetUtcNow() + jwt.Lifetime);
     }
 
-    public void End(HttpResponse response) => cookie.Expire(response);
+    /// <summary>Expires the cookie and revokes the request's session (if any), so its token is refused by every service.</summary>
+    public async Task EndAsync(HttpResponse response, SessionUser? session, CancellationToken cancellationToken)
+    {
+        cookie.Expire(response);
+        if (session is not null)
+        {
+            await revoker.RevokeAsync(session, cancellationToken);
+        }
+    }
 }

@@ -34,9 +34,9 @@ public static class UsersEndpoints
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status429TooManyRequests);
 
-        group.MapPost("/signout", SignOut)
+        group.MapPost("/signout", SignOutAsync)
             .WithName("SignOut")
-            .WithSummary("Signs out: expires the session cookie.");
+            .WithSummary("Signs out: expires the session cookie and revokes the session's token in every service.");
 
         group.MapGet("/currentuser", GetCurrentUser)
             .WithName("GetCurrentUser")
@@ -87,9 +87,9 @@ public static class UsersEndpoints
         return TypedResults.Ok(new UserResponse(user.Id, user.Email));
     }
 
-    public static Ok<SignedOutResponse> SignOut(UserSessions sessions, HttpResponse response)
+    public static async Task<Ok<SignedOutResponse>> SignOutAsync(UserSessions sessions, ICurrentUser current, HttpResponse response, CancellationToken cancellationToken)
     {
-        sessions.End(response);
+        await sessions.EndAsync(response, current.User, cancellationToken);
         return TypedResults.Ok(new SignedOutResponse());
     }
 

@@ -132,3 +132,86 @@ public sealed class RateLimitTests : IAsyncLifetime
             TimeSpan.FromSeconds(10));
     }
 }
+
+/// <summary>
+/// Whose address a limit counts: <c>X-Forwarded-For</c> is believed only from peers in <c>FORWARDED_TRUSTED_NETWORKS</c>
+/// (default loopback), hop by hop, so a spoofed header neither dodges nor exhausts someone else's budget, and the chain
+/// browser -> ingress -> web client -> ingress -> API keeps the browser's address.
+/// </summary>
+public sealed class ForwardedAddressTests
+{
+    private static AuthApp App(string? trusted = null)
+    {
+        var app = new AuthApp();
+        app.Settings["AUTH_RATE_LIMIT"] = "3";
+        app.Settings["AUTH_RATE_LIMIT_WINDOW_SECONDS"] = "3600";
+        if (trusted is not null)
+        {
+            app.Settings["FORWARDED_TRUSTED_NETWORKS"] = trusted;
+        }
+
+        return app;
+    }
+
+    private static async Task<HttpStatusCode> SignInFromAsync(AuthApp app, string forwardedFor)
+    {
+        using var client = app.CreateClientFrom(forwardedFor);
+        return (await client.SignInAsync("nobody@test.dev", "wrong password")).StatusCode;
+    }
+
+    [Fact]
+    public async Task SpoofedForwardedFor_FromAnUntrustedPeer_CountsAgainstThePeer()
+    {
+        await using var app = App();
+        app.RemoteAddress = IPAddress.Parse("203.0.113.9");   // a caller reaching the service directly, not through the proxy
+
+        var statuses = new List<HttpStatusCode>();
+        for (var i = 1; i <= 4; i++)
+        {
+            statuses.Add(await SignInFromAsync(app, $"198.51.100.{i}"));   // a new "client address" every time
+        }
+
+        Assert.Equal([HttpStatusCode.BadRequest, HttpStatusCode.BadRequest, HttpStatusCode.BadRequest, HttpStatusCode.TooManyRequests], statuses);
+    }
+
+    [Fact]
+    public async Task SpoofedForwardedFor_BehindTheTrustedProxy_CountsAgainstTheCallerTheProxySaw()
+    {
+        await using var app = App();   // the peer is loopback: the local gateway, trusted
+
+        // The caller wrote "198.51.100.1"; the gateway appended the caller's real address.
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, await SignInFromAsync(app, $"198.51.100.{i + 1}, 203.0.113.20"));
+        }
+
+        Assert.Equal(HttpStatusCode.TooManyRequests, await SignInFromAsync(app, "198.51.100.99, 203.0.113.20"));
+        Assert.Equal(HttpStatusCode.BadRequest, await SignInFromAsync(app, "203.0.113.21"));   // someone else is not affected
+    }
+
+    [Fact]
+    public async Task TrustedChain_BrowserIngressClientIngressApi_KeepsTheBrowsersAddress()
+    {
+        // Kubernetes: the ingress controller and the web client run in the pod network 10.0.0.0/8.
+        await using var app = App("127.0.0.0/8,10.0.0.0/8");
+
+        // X-Forwarded-For as the API receives it: the browser, then the web client pod (appended by the ingress).
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, await SignInFromAsync(app, "198.51.100.7, 10.1.2.3"));
+        }
+
+        Assert.Equal(HttpStatusCode.TooManyRequests, await SignInFromAsync(app, "198.51.100.7, 10.1.2.3"));
+        Assert.Equal(HttpStatusCode.BadRequest, await SignInFromAsync(app, "198.51.100.8, 10.1.2.3"));   // another browser, same client pod
+    }
+
+    [Fact]
+    public async Task InvalidTrustedNetworks_StopTheServiceNamingTheSetting()
+    {
+        await using var app = App("10.0.0.0/33");
+
+        var error = Assert.ThrowsAny<Exception>(() => app.CreateClientFrom());
+
+        Assert.Contains("FORWARDED_TRUSTED_NETWORKS", error.ToString(), StringComparison.Ordinal);
+    }
+}

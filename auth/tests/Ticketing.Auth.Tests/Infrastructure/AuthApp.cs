@@ -5,7 +5,7 @@ namespace Ticketing.Auth.Tests.Infrastructure;
 
 /// <summary>
 /// The auth service in memory (the shared <c>ServiceApp</c>: a fresh <c>JWT_KEY</c> and embedded store, no NATS), with
-/// rate limits so high that only the rate-limit tests (which set their own) ever meet them. Set
+/// rate limits so high that only the rate-limit tests (which set their own) ever meet them, and no per-account sign-in throttle. Set
 /// <c>Settings</c>, <c>Clock</c>, <c>Logs</c> or <c>TestServices</c> before the first client.
 /// </summary>
 public sealed class AuthApp : ServiceApp<Program>
@@ -15,6 +15,7 @@ public sealed class AuthApp : ServiceApp<Program>
     public AuthApp()
     {
         Settings["AUTH_RATE_LIMIT"] = "1000000";
+        Settings["SIGNIN_THROTTLE_BASE_DELAY_MS"] = "0";   // off, except in SigninThrottleTests
     }
 }
 

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
 using Ticketing.Common.Testing.Processes;
 
 namespace Ticketing.Common.Testing.Web;
@@ -23,6 +24,13 @@ public class ServiceFactory<TEntryPoint> : WebApplicationFactory<TEntryPoint> wh
     public string DataDirectory => _data.Path;
     public Dictionary<string, string?> Settings { get; } = new();
 
+    /// <summary>
+    /// The address every request seems to come from (the in-memory server has none): loopback by default, a trusted
+    /// proxy under the default <c>FORWARDED_TRUSTED_NETWORKS</c>, so <c>X-Forwarded-For</c> is believed; set another to
+    /// call as an untrusted peer.
+    /// </summary>
+    public System.Net.IPAddress RemoteAddress { get; set; } = System.Net.IPAddress.Loopback;
+
     /// <summary>A client whose requests carry the session cookie of a new signed-in user.</summary>
     public HttpClient CreateSignedInClient(out string userId, string? email = null)
     {
@@ -41,6 +49,8 @@ public class ServiceFactory<TEntryPoint> : WebApplicationFactory<TEntryPoint> wh
         {
             builder.UseSetting(key, value);
         }
+
+        builder.ConfigureServices(services => services.AddSingleton<Microsoft.AspNetCore.Hosting.IStartupFilter>(new TestPeerStartupFilter(() => RemoteAddress)));
     }
 
     public override async ValueTask DisposeAsync()

@@ -22,7 +22,8 @@ public sealed class SessionAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options,
     ILoggerFactory logger,
     UrlEncoder encoder,
-    SessionTokens tokens) : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
+    SessionTokens tokens,
+    RevokedSessions revoked) : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     public const string SchemeName = "Session";
 
@@ -40,11 +41,17 @@ public sealed class SessionAuthenticationHandler(
             return AuthenticateResult.Fail("The session token is not valid.");
         }
 
+        if (revoked.IsRevoked(user.SessionId))
+        {
+            return AuthenticateResult.Fail("The session has ended (signed out).");
+        }
+
         var identity = new ClaimsIdentity(
             [
                 new Claim(ClaimTypes.NameIdentifier, user.Id),
                 new Claim(SessionClaims.Id, user.Id),
                 new Claim(SessionClaims.Email, user.Email),
+                new Claim(SessionClaims.SessionId, user.SessionId),
                 new Claim(SessionClaims.IssuedAt, user.IssuedAt.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture)),
                 new Claim(SessionClaims.ExpiresAt, user.ExpiresAt.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture)),
             ],
@@ -113,14 +120,25 @@ internal sealed class HttpCurrentUser(IHttpContextAccessor accessor) : ICurrentU
 public static class SessionAuthenticationExtensions
 {
     /// <summary>
-    /// Registers token validation (<c>JWT_KEY</c> required, at least 32 bytes), the session scheme, authorization,
-    /// the cookie settings and <see cref="ICurrentUser"/>. Throws <see cref="InvalidSettingException"/> at start
-    /// when a setting is missing or invalid.
+    /// Registers token validation (<c>JWT_KEY</c> required, base64 of at least 32 bytes), the session scheme,
+    /// authorization, the cookie settings, <see cref="ICurrentUser"/> and the revoked sessions: with <c>NATS_URL</c>
+    /// a watcher of the <c>revoked-sessions</c> bucket, so a signed-out token is refused here within about a
+    /// millisecond of auth writing it. Throws <see cref="InvalidSettingException"/> at start when a setting is
+    /// missing or invalid.
     /// </summary>
     public static IHostApplicationBuilder AddSessionAuthentication(this IHostApplicationBuilder builder)
     {
         var jwt = JwtOptions.From(builder.Configuration);
         builder.Services.AddSingleton(jwt);
+        var revocation = SessionRevocationOptions.From(builder.Configuration, jwt);
+        builder.Services.AddSingleton(revocation);
+        builder.Services.AddSingleton<RevokedSessions>();
+        builder.Services.AddSingleton<RevocationBucket>();
+        if (revocation.NatsUrl is not null)
+        {
+            builder.Services.AddHostedService<RevokedSessionsWatcher>();
+        }
+
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<SessionTokens>();
         builder.Services.AddSingleton(new SessionCookie(builder.Configuration.Bool("COOKIE_SECURE", true)));
@@ -130,6 +148,17 @@ public static class SessionAuthenticationExtensions
             .AddAuthentication(SessionAuthenticationHandler.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, SessionAuthenticationHandler>(SessionAuthenticationHandler.SchemeName, null);
         builder.Services.AddAuthorization();
+        return builder;
+    }
+
+    /// <summary>
+    /// For the service that ends sessions (auth): <see cref="SessionRevoker"/>, which remembers a revocation at once
+    /// and writes it to the shared bucket (creating it at start) when <c>NATS_URL</c> is set.
+    /// </summary>
+    public static IHostApplicationBuilder AddSessionRevocation(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddSingleton<SessionRevoker>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<SessionRevoker>());
         return builder;
     }
 }

@@ -8,20 +8,27 @@ using Ticketing.Common.Hosting;
 namespace Ticketing.Common.Auth;
 
 /// <summary>The signed-in user a token speaks for.</summary>
-public sealed record SessionUser(string Id, string Email, DateTimeOffset IssuedAt, DateTimeOffset ExpiresAt);
+public sealed record SessionUser(string Id, string Email, DateTimeOffset IssuedAt, DateTimeOffset ExpiresAt)
+{
+    /// <summary>The token's own id (<c>jti</c>): what sign-out revokes, so one session ends and the user's others go on.</summary>
+    public string SessionId { get; init; } = string.Empty;
+}
 
-/// <summary>The token settings every service shares. <c>JWT_KEY</c> is required and at least 32 bytes.</summary>
+/// <summary>
+/// The token settings every service shares. <c>JWT_KEY</c> is required: base64 of at least 32 random bytes (the
+/// decoded bytes are the HMAC key), so a short or typed-in password can never be the signing key.
+/// </summary>
 public sealed record JwtOptions(byte[] Key, string Issuer, string Audience, TimeSpan Lifetime)
 {
     public const int MinimumKeyBytes = 32;
 
     public static JwtOptions From(IConfiguration configuration)
     {
-        var key = configuration.Required("JWT_KEY", $"the HS256 signing key shared by every service, at least {MinimumKeyBytes} bytes (for example `openssl rand -base64 48`)");
-        var bytes = Encoding.UTF8.GetBytes(key);
-        if (bytes.Length < MinimumKeyBytes)
+        var key = configuration.Required("JWT_KEY", $"the HS256 signing key shared by every service, base64 of at least {MinimumKeyBytes} random bytes (for example `openssl rand -base64 48`)");
+        var bytes = DecodeKey(key);
+        if (bytes is null || bytes.Length < MinimumKeyBytes)
         {
-            throw new InvalidSettingException("JWT_KEY", $"must be at least {MinimumKeyBytes} bytes long (got {bytes.Length}); generate one with `openssl rand -base64 48`");
+            throw new InvalidSettingException("JWT_KEY", $"must be base64 of at least {MinimumKeyBytes} random bytes (got {(bytes is null ? "text that is not base64" : $"{bytes.Length} bytes")}); generate one with `openssl rand -base64 48`");
         }
 
         return new JwtOptions(
@@ -30,12 +37,22 @@ public sealed record JwtOptions(byte[] Key, string Issuer, string Audience, Time
             configuration.Optional("JWT_AUDIENCE") ?? "ticketing",
             configuration.Seconds("JWT_LIFETIME_SECONDS", TimeSpan.FromDays(7), 60, 366 * 24 * 3600));
     }
+
+    /// <summary>The bytes of a base64 (or base64url) key, or null when it is not base64.</summary>
+    public static byte[]? DecodeKey(string key)
+    {
+        var text = key.Trim().Replace('-', '+').Replace('_', '/');
+        text = text.PadRight(text.Length + ((4 - (text.Length % 4)) % 4), '=');
+        var buffer = new byte[(text.Length * 3 / 4) + 3];
+        return Convert.TryFromBase64String(text, buffer, out var written) ? buffer[..written] : null;
+    }
 }
 
 /// <summary>
 /// Issues and validates the session JWT: HS256 only (a token signed otherwise, or not at all, is refused),
 /// issuer and audience checked, expiry checked against <see cref="TimeProvider"/> so tests control time.
-/// Claims: <c>sub</c> and <c>id</c> (the user id), <c>email</c>, <c>iat</c>, <c>exp</c>.
+/// Claims: <c>sub</c> and <c>id</c> (the user id), <c>email</c>, <c>jti</c> (this session's id, random), <c>iat</c>,
+/// <c>exp</c>. A token without a <c>jti</c> is refused: it could not be revoked.
 /// </summary>
 public sealed class SessionTokens(JwtOptions options, TimeProvider timeProvider)
 {
@@ -59,6 +76,7 @@ public sealed class SessionTokens(JwtOptions options, TimeProvider timeProvider)
                 [JwtRegisteredClaimNames.Sub] = userId,
                 ["id"] = userId,
                 [JwtRegisteredClaimNames.Email] = email,
+                [JwtRegisteredClaimNames.Jti] = Guid.NewGuid().ToString("N"),
             },
             SigningCredentials = new SigningCredentials(_key, SecurityAlgorithms.HmacSha256),
         });
@@ -91,9 +109,14 @@ public sealed class SessionTokens(JwtOptions options, TimeProvider timeProvider)
 
         return jwt.TryGetPayloadValue<string>("id", out var id) && !string.IsNullOrEmpty(id)
                && jwt.TryGetPayloadValue<string>(JwtRegisteredClaimNames.Email, out var email)
-            ? new SessionUser(id, email, new DateTimeOffset(jwt.IssuedAt, TimeSpan.Zero), new DateTimeOffset(jwt.ValidTo, TimeSpan.Zero))
+               && jwt.TryGetPayloadValue<string>(JwtRegisteredClaimNames.Jti, out var sessionId) && IsSessionId(sessionId)
+            ? new SessionUser(id, email, new DateTimeOffset(jwt.IssuedAt, TimeSpan.Zero), new DateTimeOffset(jwt.ValidTo, TimeSpan.Zero)) { SessionId = sessionId }
             : null;
     }
+
+    /// <summary>A session id is 32 lowercase hex digits (also a valid key of the revocation bucket).</summary>
+    public static bool IsSessionId(string? value) =>
+        value is { Length: 32 } && value.All(c => c is >= '0' and <= '9' or >= 'a' and <= 'f');
 
     private bool ValidateLifetime(DateTime? notBefore, DateTime? expires, SecurityToken token, TokenValidationParameters parameters)
     {
@@ -109,6 +132,7 @@ public static class SessionClaims
     public const string Email = "email";
     public const string IssuedAt = "iat";
     public const string ExpiresAt = "exp";
+    public const string SessionId = "jti";
 
     public static SessionUser? ToSessionUser(this ClaimsPrincipal principal)
     {
@@ -123,6 +147,9 @@ public static class SessionClaims
             id,
             email,
             DateTimeOffset.FromUnixTimeSeconds(long.Parse(principal.FindFirstValue(IssuedAt) ?? "0", System.Globalization.CultureInfo.InvariantCulture)),
-            DateTimeOffset.FromUnixTimeSeconds(long.Parse(principal.FindFirstValue(ExpiresAt) ?? "0", System.Globalization.CultureInfo.InvariantCulture)));
+            DateTimeOffset.FromUnixTimeSeconds(long.Parse(principal.FindFirstValue(ExpiresAt) ?? "0", System.Globalization.CultureInfo.InvariantCulture)))
+        {
+            SessionId = principal.FindFirstValue(SessionId) ?? string.Empty,
+        };
     }
 }

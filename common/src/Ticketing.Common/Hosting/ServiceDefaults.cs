@@ -30,7 +30,7 @@ public sealed record RequestLimits(long MaxRequestBodyBytes);
 /// What every Ticketing HTTP service has, whatever it does: the error contract for every failure, strict
 /// JSON, a request body limit, health endpoints for Kubernetes probes, OpenTelemetry (traces, metrics, logs)
 /// exported over OTLP when <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set, an OpenAPI document, the client
-/// address from the ingress's <c>X-Forwarded-For</c>, and a graceful shutdown window.
+/// address from the ingress's <c>X-Forwarded-For</c> (from trusted proxies only), and a graceful shutdown window.
 /// </summary>
 public static class ServiceDefaults
 {
@@ -56,13 +56,20 @@ public static class ServiceDefaults
             kestrel.AddServerHeader = false;
         });
 
+        var trustedNetworks = TrustedNetworks(configuration);
         services.Configure<ForwardedHeadersOptions>(o =>
         {
-            // The ingress (or the local gateway) appends the caller's address; trust only that last hop.
+            // X-Forwarded-For/-Proto are believed only from a peer in FORWARDED_TRUSTED_NETWORKS, hop by hop from the
+            // right: a spoofed entry sent by anyone else stays unread (the peer's own address counts), while the chain
+            // browser -> ingress -> web client -> ingress -> API (every proxy trusted) yields the browser's address.
             o.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto;
-            o.ForwardLimit = 1;
+            o.ForwardLimit = 10;
             o.KnownIPNetworks.Clear();
             o.KnownProxies.Clear();
+            foreach (var network in trustedNetworks)
+            {
+                o.KnownIPNetworks.Add(network);
+            }
         });
 
         services.Configure<HostOptions>(o => o.ShutdownTimeout = configuration.Seconds("SHUTDOWN_TIMEOUT_SECONDS", TimeSpan.FromSeconds(30), 1, 600));
@@ -70,6 +77,25 @@ public static class ServiceDefaults
         services.AddOpenApi();
         builder.AddOpenTelemetryDefaults(serviceName);
         return builder;
+    }
+
+    /// <summary>
+    /// <c>FORWARDED_TRUSTED_NETWORKS</c>: the proxies whose <c>X-Forwarded-*</c> headers are believed, as comma-separated
+    /// CIDRs (default loopback, <c>127.0.0.0/8,::1/128</c>: the local gateway). In Kubernetes: the pod network the
+    /// ingress controller and the web client run in.
+    /// </summary>
+    public static IReadOnlyList<System.Net.IPNetwork> TrustedNetworks(Microsoft.Extensions.Configuration.IConfiguration configuration)
+    {
+        var raw = configuration.Optional("FORWARDED_TRUSTED_NETWORKS") ?? "127.0.0.0/8,::1/128";
+        var networks = new List<System.Net.IPNetwork>();
+        foreach (var part in raw.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            networks.Add(System.Net.IPNetwork.TryParse(part, out var network)
+                ? network
+                : throw new InvalidSettingException("FORWARDED_TRUSTED_NETWORKS", $"must be comma-separated CIDRs such as 10.0.0.0/8,127.0.0.0/8 (got '{part}')"));
+        }
+
+        return networks;
     }
 
     /// <summary>The API's JSON: camelCase, enums as their contract names, numbers strictly numbers, times in UTC.</summary>
@@ -123,6 +149,9 @@ public static class ServiceDefaults
             : next(context));
         if (app.Services.GetService<IAuthenticationSchemeProvider>() is not null)
         {
+            app.Use((context, next) => Auth.CrossSiteRequests.IsRefused(context.Request)
+                ? Auth.CrossSiteRequests.RefuseAsync(context)
+                : next(context));
             app.UseAuthentication();
             app.UseAuthorization();
         }

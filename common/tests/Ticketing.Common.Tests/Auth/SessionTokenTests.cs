@@ -28,7 +28,8 @@ public sealed class SessionTokenTests
 
         var user = await tokens.ValidateAsync(tokens.Issue("user-1", "a@b.dev"));
 
-        Assert.Equal(new SessionUser("user-1", "a@b.dev", time.GetUtcNow(), time.GetUtcNow().AddDays(7)), user);
+        Assert.Equal(new SessionUser("user-1", "a@b.dev", time.GetUtcNow(), time.GetUtcNow().AddDays(7)) { SessionId = user!.SessionId }, user);
+        Assert.True(SessionTokens.IsSessionId(user.SessionId));
     }
 
     [Fact]
@@ -40,6 +41,7 @@ public sealed class SessionTokenTests
         Assert.Equal("user-1", token.Subject);
         Assert.Equal("user-1", token.GetPayloadValue<string>("id"));
         Assert.Equal("a@b.dev", token.GetPayloadValue<string>("email"));
+        Assert.Matches("^[0-9a-f]{32}$", token.Id);
         Assert.True(token.TryGetPayloadValue<long>("iat", out _));
         Assert.True(token.TryGetPayloadValue<long>("exp", out _));
         Assert.Equal("ticketing", token.Issuer);
@@ -92,13 +94,13 @@ public sealed class SessionTokenTests
     [Fact]
     public async Task WrongIssuerOrAudience_IsRefused()
     {
-        var key = new SymmetricSecurityKey(Encoding.UTF8.GetBytes(Key));
+        var key = new SymmetricSecurityKey(Convert.FromBase64String(Key));
         string Make(string issuer, string audience) => new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
         {
             Issuer = issuer,
             Audience = audience,
             Expires = DateTime.UtcNow.AddHours(1),
-            Claims = new Dictionary<string, object> { ["id"] = "u", ["email"] = "u@b.dev" },
+            Claims = new Dictionary<string, object> { ["id"] = "u", ["email"] = "u@b.dev", ["jti"] = Guid.NewGuid().ToString("N") },
             SigningCredentials = new SigningCredentials(key, SecurityAlgorithms.HmacSha256),
         });
         var tokens = new SessionTokens(Options(), TimeProvider.System);
@@ -118,11 +120,39 @@ public sealed class SessionTokenTests
     }
 
     [Fact]
-    public void ShortJwtKey_StopsTheServiceWithAMessageNamingTheSetting()
+    public async Task TokenWithoutASessionId_IsRefused()
     {
-        var error = Assert.Throws<InvalidSettingException>(() => Options("only-20-bytes-long!!"));
+        var token = new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
+        {
+            Issuer = "ticketing",
+            Audience = "ticketing",
+            Expires = DateTime.UtcNow.AddHours(1),
+            Claims = new Dictionary<string, object> { ["id"] = "u", ["email"] = "u@b.dev" },
+            SigningCredentials = new SigningCredentials(new SymmetricSecurityKey(Convert.FromBase64String(Key)), SecurityAlgorithms.HmacSha256),
+        });
+
+        Assert.Null(await new SessionTokens(Options(), TimeProvider.System).ValidateAsync(token));
+    }
+
+    [Theory]
+    [InlineData("only-20-bytes-long!!", "not base64")]                                       // a passphrase
+    [InlineData("this is a long passphrase typed by hand, 56 characters!", "not base64")]     // long, but not random bytes
+    [InlineData("MDEyMzQ1Njc4OTAxMjM0NTY3ODkwMTIzNDU2Nzg5", "30 bytes")]                      // base64 of 30 bytes (40 characters)
+    public void WeakJwtKey_StopsTheServiceWithAMessageNamingTheSetting(string key, string why)
+    {
+        var error = Assert.Throws<InvalidSettingException>(() => Options(key));
         Assert.Equal("JWT_KEY", error.Setting);
-        Assert.Contains("at least 32 bytes", error.Message, StringComparison.Ordinal);
+        Assert.Contains("base64 of at least 32 random bytes", error.Message, StringComparison.Ordinal);
+        Assert.Contains(why, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void JwtKey_OfExactly32RandomBytes_IsTheDecodedSigningKey()
+    {
+        var bytes = System.Security.Cryptography.RandomNumberGenerator.GetBytes(32);
+
+        Assert.Equal(bytes, Options(Convert.ToBase64String(bytes)).Key);
+        Assert.Equal(bytes, Options(Base64UrlEncoder.Encode(bytes)).Key);  // base64url (no padding) too
     }
 
     [Fact]

@@ -187,6 +187,24 @@ public sealed record Ticket : IOutboxDocument
 
     public static bool IsValidPrice(decimal price) => price > 0 && price <= MaxPrice && HasAtMostPriceDecimals(price);
 
+    /// <summary>
+    /// True when the title has no control characters (C0, DEL, C1: line breaks and tabs included) and no
+    /// bidirectional formatting characters (LRM/RLM/ALM, the embeddings and overrides U+202A-U+202E, the isolates
+    /// U+2066-U+2069), which can make a title display as something else than it is (the "Trojan Source" trick).
+    /// </summary>
+    public static bool HasOnlyVisibleText(string title)
+    {
+        foreach (var c in title)
+        {
+            if (char.IsControl(c) || c is '\u200E' or '\u200F' or '\u061C' || c is >= '\u202A' and <= '\u202E' || c is >= '\u2066' and <= '\u2069')
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
     /// <summary>True when the price has at most two decimal places, trailing zeros not counted.</summary>
     public static bool HasAtMostPriceDecimals(decimal price) => decimal.Round(price, PriceDecimals) == price;
 

@@ -29,6 +29,7 @@ public abstract class TicketFieldsValidator<T> : AbstractValidator<T> where T : 
     public const string TitleRequired = "Title is required";
     public const string PriceRequired = "Price must be greater than 0";
     public static readonly string TitleTooLong = $"Title must be at most {Ticket.MaxTitleLength} characters";
+    public const string TitleHiddenCharacters = "Title must not contain control or text-direction characters";
     public static readonly string PriceTooPrecise = $"Price must have at most {Ticket.PriceDecimals} decimal places";
     public static readonly string PriceTooHigh = $"Price must be at most {Ticket.MaxPrice:0}";
 
@@ -37,7 +38,8 @@ public abstract class TicketFieldsValidator<T> : AbstractValidator<T> where T : 
         RuleFor(r => r.Title)
             .Cascade(CascadeMode.Stop)
             .Must(title => !string.IsNullOrWhiteSpace(title)).WithMessage(TitleRequired)
-            .Must(title => title!.Trim().Length <= Ticket.MaxTitleLength).WithMessage(TitleTooLong);
+            .Must(title => title!.Trim().Length <= Ticket.MaxTitleLength).WithMessage(TitleTooLong)
+            .Must(title => Ticket.HasOnlyVisibleText(title!)).WithMessage(TitleHiddenCharacters);
 
         RuleFor(r => r.Price)
             .Cascade(CascadeMode.Stop)

@@ -52,6 +52,29 @@ public sealed class CreateTicketTests(TicketsAppFixture fixture) : IClassFixture
     }
 
     [Theory]
+    [InlineData("Concert\u0000")]            // NUL
+    [InlineData("Con\ncert")]                // a line break
+    [InlineData("Concert\t")]                // a tab, even where trimming would remove it
+    [InlineData("Con\u0085cert")]            // C1 next-line
+    [InlineData("Concert \u202Etxt.exe")]    // right-to-left override
+    [InlineData("\u2067Concert\u2069")]      // right-to-left isolate
+    [InlineData("Concert\u200F")]            // right-to-left mark
+    public async Task Create_TitleWithControlOrBidiCharacters_Returns400OnTitle(string title)
+    {
+        var response = await App.CreateSignedInClient(out _).PostAsJsonAsync("/api/tickets", new { title, price = 10 });
+
+        await response.AssertProblemAsync(HttpStatusCode.BadRequest, ("Title must not contain control or text-direction characters", "title"));
+    }
+
+    [Fact]
+    public async Task Create_TitleInAnyScript_WithEmoji_IsAccepted()
+    {
+        var created = await App.CreateSignedInClient(out _).CreateTicketAsync("Концерт – عرض 🎸 Zoë");
+
+        Assert.Equal("Концерт – عرض 🎸 Zoë", created.Title);
+    }
+
+    [Theory]
     [InlineData("""{ "title": "Concert", "price": -10 }""")]
     [InlineData("""{ "title": "Concert", "price": 0 }""")]
     [InlineData("""{ "title": "Concert", "price": null }""")]

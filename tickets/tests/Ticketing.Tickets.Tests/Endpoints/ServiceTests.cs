@@ -59,6 +59,6 @@ public sealed class ServiceTests(TicketsAppFixture fixture) : IClassFixture<Tick
 
         var error = Assert.ThrowsAny<Exception>(() => app.CreateClient());
 
-        Assert.Contains("JWT_KEY must be at least 32 bytes", error.ToString(), StringComparison.Ordinal);
+        Assert.Contains("JWT_KEY must be base64 of at least 32 random bytes", error.ToString(), StringComparison.Ordinal);
     }
 }
