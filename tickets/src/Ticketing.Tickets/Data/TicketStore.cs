@@ -9,7 +9,7 @@ namespace Ticketing.Tickets.Data;
 /// <see cref="ITicketStore"/> over the <c>tickets</c> collection. In the service the collection is the outbox
 /// collection (a write publishes the ticket's pending events right after it); tests may hand it a plain one.
 /// </summary>
-public sealed class TicketStore(IDocumentCollection<Ticket> tickets) : ITicketStore
+public sealed class TicketStore(IDocumentCollection<Ticket> tickets, TicketListCache? listCache = null) : ITicketStore
 {
     public const string CollectionName = "tickets";
 
@@ -46,19 +46,26 @@ public sealed class TicketStore(IDocumentCollection<Ticket> tickets) : ITicketSt
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(limit);
         ArgumentOutOfRangeException.ThrowIfNegative(offset);
+
         // The filter and the order use the same index, so both backends walk it newest first and stop after the page
         // (null keys sort first, so a descending walk meets every available ticket before them). Not StartsWith:
         // LiteDB 5.0.21 answers nothing for an index LIKE walked in descending order.
-        return tickets.FindAsync(
+        Task<IReadOnlyList<Ticket>> Load() => tickets.FindAsync(
             t => t.ListKey != null,
             new FindOptions<Ticket> { OrderBy = t => t.ListKey, Descending = true, After = after, Skip = offset, Limit = limit },
             cancellationToken);
+
+        return listCache is not null && after is null && offset == 0 ? listCache.FirstPageAsync(limit, Load) : Load();
     }
 
-    public Task<WriteResult> AddAsync(Ticket ticket, CancellationToken cancellationToken = default) =>
-        tickets.InsertAsync(WithListKey(ticket), cancellationToken);
+    public async Task<WriteResult> AddAsync(Ticket ticket, CancellationToken cancellationToken = default)
+    {
+        var result = await tickets.InsertAsync(WithListKey(ticket), cancellationToken);
+        listCache?.Invalidate();
+        return result;
+    }
 
-    public Task<WriteResult> ReplaceAsync(Ticket current, Ticket next, CancellationToken cancellationToken = default)
+    public async Task<WriteResult> ReplaceAsync(Ticket current, Ticket next, CancellationToken cancellationToken = default)
     {
         if (next.Id != current.Id)
         {
@@ -66,6 +73,8 @@ public sealed class TicketStore(IDocumentCollection<Ticket> tickets) : ITicketSt
         }
 
         var (version, revision) = (current.Version, current.Revision);
-        return tickets.ReplaceAsync(WithListKey(next), t => t.Version == version && t.Revision == revision, cancellationToken);
+        var result = await tickets.ReplaceAsync(WithListKey(next), t => t.Version == version && t.Revision == revision, cancellationToken);
+        listCache?.Invalidate();
+        return result;
     }
 }

@@ -1,5 +1,6 @@
 using Ticketing.Common.Auth;
 using Ticketing.Common.Events;
+using Ticketing.Common.Hosting;
 using Ticketing.Common.Http;
 using Ticketing.Common.Messaging;
 using Ticketing.Common.Storage;
@@ -27,6 +28,9 @@ public static class TicketsServices
         builder.AddMessaging(ServiceName);
 
         builder.Services.AddOutboxCollection<Ticket>(TicketStore.CollectionName, TicketStore.InitializeAsync);
+        builder.Services.AddSingleton(sp => new TicketListCache(
+            sp.GetRequiredService<TimeProvider>(),
+            builder.Configuration.Milliseconds(TicketListCache.LifetimeSetting, TicketListCache.DefaultLifetime, 0, 60_000)));
         builder.Services.AddSingleton<ITicketStore, TicketStore>();
 
         builder.Services.AddEventHandler<OrderCreatedV1, OrderCreatedHandler>();
