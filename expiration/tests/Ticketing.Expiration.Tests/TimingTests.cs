@@ -24,7 +24,7 @@ public sealed class TimingTests(Servers servers, ITestOutputHelper output) : ICl
         var lateness = expiry.ReceivedAt - order.ExpiresAt;
         output.WriteLine($"lateness {lateness.TotalMilliseconds:0} ms");
         Assert.InRange(lateness, TimeSpan.Zero, MaxLateness);
-        Assert.Equal($"expiration.completed:{order.Id}", expiry.MessageId);
+        Assert.Equal($"expiration.completed.v1:{order.Id}", expiry.MessageId);
         // Exactly one: later orders expired too, and this one was still published once, and stored once.
         var later = await orders.CreateOrderAsync(DateTimeOffset.UtcNow.AddMilliseconds(300));
         await orders.ExpiryOfAsync(later.Id);

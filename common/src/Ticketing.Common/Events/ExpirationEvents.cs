@@ -10,5 +10,5 @@ public sealed record ExpirationCompletedV1(string OrderId) : IIntegrationEvent<E
 
     // One expiration per order: a repeated job run is dropped by the stream.
     [JsonIgnore]
-    public string MessageId => $"expiration.completed:{OrderId}";
+    public string MessageId => $"expiration.completed.v1:{OrderId}";
 }

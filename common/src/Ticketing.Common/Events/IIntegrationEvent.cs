@@ -9,7 +9,8 @@ public interface IIntegrationEvent
 {
     /// <summary>
     /// The unique id of this message, sent as <c>Nats-Msg-Id</c>. Deterministic wherever the event is
-    /// (<c>ticket.updated:{id}:v{version}</c>), so a retried publish is dropped by the stream's duplicate window.
+    /// (<c>ticket.updated.v1:{id}:v{version}</c>), so a retried publish is dropped by the stream's duplicate window.
+    /// It starts with the event and its schema version, so a v1 and a v2 of the same change are never one message.
     /// </summary>
     string MessageId { get; }
 }

@@ -21,7 +21,7 @@ public sealed record OrderCreatedV1(
     public static int SchemaVersion => 1;
 
     [JsonIgnore]
-    public string MessageId => $"order.created:{Id}:v{Version}";
+    public string MessageId => $"order.created.v1:{Id}:v{Version}";
 }
 
 /// <summary>An order was cancelled (by its buyer or by expiry); its ticket may be released. Published by orders.</summary>
@@ -32,7 +32,7 @@ public sealed record OrderCancelledV1(string Id, long Version, OrderTicketRefV1 
     public static int SchemaVersion => 1;
 
     [JsonIgnore]
-    public string MessageId => $"order.cancelled:{Id}:v{Version}";
+    public string MessageId => $"order.cancelled.v1:{Id}:v{Version}";
 }
 
 /// <summary>An order was paid; its ticket is sold. Published by orders.</summary>
@@ -43,7 +43,7 @@ public sealed record OrderCompletedV1(string Id, long Version, OrderTicketRefV1 
     public static int SchemaVersion => 1;
 
     [JsonIgnore]
-    public string MessageId => $"order.completed:{Id}:v{Version}";
+    public string MessageId => $"order.completed.v1:{Id}:v{Version}";
 }
 
 /// <summary>
@@ -57,5 +57,5 @@ public sealed record OrderRefundRequestedV1(string OrderId, string PaymentId, st
     public static int SchemaVersion => 1;
 
     [JsonIgnore]
-    public string MessageId => $"order.refund-requested:{PaymentId}";
+    public string MessageId => $"order.refund-requested.v1:{PaymentId}";
 }

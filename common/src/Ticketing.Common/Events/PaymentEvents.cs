@@ -9,5 +9,5 @@ public sealed record PaymentCreatedV1(string Id, string OrderId, string StripeId
     public static int SchemaVersion => 1;
 
     [JsonIgnore]
-    public string MessageId => $"payment.created:{Id}";
+    public string MessageId => $"payment.created.v1:{Id}";
 }

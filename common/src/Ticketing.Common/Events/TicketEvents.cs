@@ -10,7 +10,7 @@ public sealed record TicketCreatedV1(string Id, long Version, string Title, deci
     public static int SchemaVersion => 1;
 
     [JsonIgnore]
-    public string MessageId => $"ticket.created:{Id}:v{Version}";
+    public string MessageId => $"ticket.created.v1:{Id}:v{Version}";
 }
 
 /// <summary>
@@ -30,5 +30,5 @@ public sealed record TicketUpdatedV1(
     public static int SchemaVersion => 1;
 
     [JsonIgnore]
-    public string MessageId => $"ticket.updated:{Id}:v{Version}";
+    public string MessageId => $"ticket.updated.v1:{Id}:v{Version}";
 }

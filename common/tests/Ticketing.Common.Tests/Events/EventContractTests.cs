@@ -66,6 +66,17 @@ public sealed partial class EventContractTests
         Assert.NotEqual(new OrderCancelledV1("o", 1, new("t")).MessageId, new OrderCompletedV1("o", 1, new("t")).MessageId);
     }
 
+    [Theory]
+    [MemberData(nameof(Subjects))]
+    public void MessageId_StartsWithTheEventAndItsSchemaVersion_SoAV2IsNeverDeduplicatedWithAV1(string subject)
+    {
+        var entry = KnownEvents.All.Single(e => e.Subject == subject);
+        var sample = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "EventSamples", $"{subject}.json"));
+        var decoded = (IIntegrationEvent)JsonSerializer.Deserialize(sample, entry.Type, EventJson.Options)!;
+
+        Assert.StartsWith(subject["ticketing.".Length..] + ":", decoded.MessageId, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void MessageId_IsNotPartOfThePayload()
     {

@@ -12,7 +12,7 @@ namespace Ticketing.Expiration.Jobs;
 
 /// <summary>
 /// The delayed job: at an order's <c>expiresAt</c> it publishes ExpirationCompleted <c>{ orderId }</c> (message id
-/// <c>expiration.completed:{orderId}</c>, so a repeated run is dropped by the stream).
+/// <c>expiration.completed.v1:{orderId}</c>, so a repeated run is dropped by the stream).
 /// <list type="bullet">
 /// <item>Never early: Redis storage keeps schedules in whole seconds (truncated), so Hangfire may start the job up to a
 /// second before <c>expiresAt</c>. The job checks the real time (<see cref="TimeProvider"/>): a little early, it waits

@@ -213,7 +213,7 @@ public abstract class TicketStoreContract<TBackend> : StoreContractTests<TBacken
         var pending = Assert.Single(await database.GetOutboxStore<Ticket>(TicketStore.CollectionName).FindPendingAsync(10));
 
         Assert.Equal(ticket.Id, pending.DocumentId);
-        Assert.Equal([$"ticket.created:{ticket.Id}:v0", $"ticket.updated:{ticket.Id}:v1"], pending.Messages.Select(m => m.MessageId));
+        Assert.Equal([$"ticket.created.v1:{ticket.Id}:v0", $"ticket.updated.v1:{ticket.Id}:v1"], pending.Messages.Select(m => m.MessageId));
     }
 
     private static long EventVersion(OutboxMessage message) =>

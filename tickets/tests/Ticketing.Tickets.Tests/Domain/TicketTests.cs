@@ -28,7 +28,7 @@ public sealed class TicketTests
         Assert.Equal(("Concert", 25.5m, Seller, 0L, TicketStatus.Available, (string?)null, Now), (ticket.Title, ticket.Price, ticket.UserId, ticket.Version, ticket.Status, ticket.OrderId, ticket.CreatedAt));
         var message = Assert.Single(ticket.Outbox);
         Assert.Equal(new TicketCreatedV1(ticket.Id, 0, "Concert", 25.5m, Seller), EventIn<TicketCreatedV1>(message));
-        Assert.Equal($"ticket.created:{ticket.Id}:v0", message.MessageId);
+        Assert.Equal($"ticket.created.v1:{ticket.Id}:v0", message.MessageId);
         Assert.Equal(Now, message.OccurredAt);
     }
 

@@ -53,8 +53,8 @@ public sealed class TicketEventsTests : TicketsAppFixture
         Assert.Equal(new TicketCreatedV1(ticket.Id, 0, "Concert", 20m, userId), created);
         Assert.Equal(new TicketUpdatedV1(ticket.Id, 1, "Concert (moved)", 25.5m, userId, null, TicketStatus.Available), updated);
         var messages = await probe.MessagesAsync();
-        Assert.Contains(messages, m => m.MessageId == $"ticket.created:{ticket.Id}:v0");
-        Assert.Contains(messages, m => m.MessageId == $"ticket.updated:{ticket.Id}:v1");
+        Assert.Contains(messages, m => m.MessageId == $"ticket.created.v1:{ticket.Id}:v0");
+        Assert.Contains(messages, m => m.MessageId == $"ticket.updated.v1:{ticket.Id}:v1");
         Assert.Empty((await App.Store.GetAsync(ticket.Id))!.Outbox); // published by the write itself, then removed
     }
 
@@ -71,7 +71,7 @@ public sealed class TicketEventsTests : TicketsAppFixture
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
         var ticket = (await response.Content.ReadFromJsonAsync<TicketResponse>(Api.Json))!;
         await probe.WaitForAsync<TicketCreatedV1>(e => e.Id == ticket.Id, "TicketCreated");
-        var message = Assert.Single(await probe.MessagesAsync(), m => m.MessageId == $"ticket.created:{ticket.Id}:v0");
+        var message = Assert.Single(await probe.MessagesAsync(), m => m.MessageId == $"ticket.created.v1:{ticket.Id}:v0");
         Assert.StartsWith($"00-{traceId}-", message.Header(MessageHeaders.TraceParent), StringComparison.Ordinal);
     }
 
