@@ -72,6 +72,12 @@ public sealed class EventConsumer<TEvent>(
                     {
                         await ProcessBatchAsync(batch, stoppingToken);
                     }
+                    else
+                    {
+                        // An idle pull cannot tell "nothing new" from "the stream or consumer was deleted" (some pulls
+                        // just end empty): ask for the consumer, which throws when it is gone, and is set up again below.
+                        await consumer.RefreshAsync(stoppingToken);
+                    }
                 }
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
