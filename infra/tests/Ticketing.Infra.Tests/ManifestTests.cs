@@ -26,6 +26,16 @@ public sealed class ManifestTests
     }
 
     [SkippableTheory]
+    [InlineData("k8s-dev", "false")]
+    [InlineData("k8s-prod", "true")]
+    public void SessionCookie_IsSecureInProduction_AndPlainOnTheHttpDevHost(string overlay, string secure)
+    {
+        var auth = Render(overlay).Named("Deployment", "auth");
+        Assert.NotNull(auth);
+        Assert.Equal(secure, Assert.Single(auth.Containers()).Env("COOKIE_SECURE"));
+    }
+
+    [SkippableTheory]
     [MemberData(nameof(Overlays))]
     public void EveryService_HasADeploymentAndAServiceOnPort8080(string overlay)
     {
