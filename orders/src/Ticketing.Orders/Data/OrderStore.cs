@@ -81,18 +81,10 @@ public sealed class OrderStore(IDocumentCollection<Order> orders) : IOrderStore
 
     public async Task<IReadOnlyList<string?>> PendingSlotsAsync(string userId, int maxPending, CancellationToken cancellationToken = default)
     {
-        var slots = Enumerable.Range(0, maxPending).Select(slot => Order.SlotKey(userId, slot)).ToList();
-        var found = new List<string?>();
-        foreach (var slot in slots)
-        {
-            // One unique-index look-up per slot: the cost does not grow with the user's past orders.
-            if ((await orders.FindAsync(o => o.PendingSlot == slot, new FindOptions<Order> { Limit = 1 }, cancellationToken)).Count > 0)
-            {
-                found.Add(slot);
-            }
-        }
-
-        return found;
+        // One range of the unique slot index (keys "{userId}#{n}"): the cost does not grow with the user's past orders.
+        var prefix = Order.SlotKey(userId, 0)[..^1];
+        var pending = await orders.FindAsync(o => o.PendingSlot!.StartsWith(prefix), new FindOptions<Order> { Limit = maxPending }, cancellationToken);
+        return [.. pending.Select(o => o.PendingSlot)];
     }
 
     public Task<WriteResult> AddAsync(Order order, CancellationToken cancellationToken = default) =>
