@@ -2,8 +2,10 @@
 # A local cluster for `skaffold dev`, from zero:
 #   infra/cluster-up.sh kind|minikube|docker-desktop
 # 1. creates (kind, minikube) or selects (docker-desktop) the cluster,
-# 2. installs ingress-nginx (pinned) and waits for its controller,
-# 3. creates the secrets jwt-secret and stripe-secret with generated values (kept if they exist),
+# 2. installs ingress-nginx (pinned), waits for its controller and sets what the platform needs of it
+#    (ingress-nginx/controller-config.yaml: forwarded headers trusted from the pod network only, HSTS),
+# 3. creates the secrets jwt-secret, stripe-secret and <service>-mongo-credentials with generated values (kept if
+#    they exist; mongo-secrets.sh),
 # 4. maps ticketing-dev in /etc/hosts (asks for sudo once; skipped if present),
 # then prints the next command: skaffold dev. Each step says what to do when it fails (infra/README.md too).
 # Environment: STRIPE_KEY / STRIPE_WEBHOOK_SECRET (your Stripe test keys; a placeholder otherwise: payments then
@@ -75,6 +77,18 @@ kubectl apply -f "$ingress_manifest" >/dev/null || fail "ingress-nginx could not
 kubectl wait --namespace ingress-nginx --for=condition=ready pod \
   --selector=app.kubernetes.io/component=controller --timeout=180s >/dev/null \
   || fail "the ingress-nginx controller is not ready" "kubectl -n ingress-nginx describe pod -l app.kubernetes.io/component=controller (kind: is the node labelled ingress-ready=true?)"
+# Forwarded headers believed from the pod network only (decision 0012): the nodes' pod ranges, when the cluster
+# reports them, replace the file's default.
+kubectl -n ingress-nginx patch configmap ingress-nginx-controller --type merge \
+  --patch-file "$here/ingress-nginx/controller-config.yaml" >/dev/null \
+  || fail "could not configure ingress-nginx" "kubectl -n ingress-nginx get configmap ingress-nginx-controller (is the controller installed?)"
+pod_cidrs=$(kubectl get nodes -o jsonpath='{.items[*].spec.podCIDR}' 2>/dev/null | tr -s ' ' ',')
+if [ -n "$pod_cidrs" ]; then
+  kubectl -n ingress-nginx patch configmap ingress-nginx-controller --type merge \
+    -p "{\"data\":{\"proxy-real-ip-cidr\":\"$pod_cidrs\"}}" >/dev/null \
+    || fail "could not set proxy-real-ip-cidr" "set it by hand to your pod CIDR (infra/ingress-nginx/controller-config.yaml)"
+  echo "ingress-nginx believes X-Forwarded-For from the pod network only: $pod_cidrs"
+fi
 if [ "$flavour" = minikube ]; then
   echo "minikube: run 'minikube tunnel' in another terminal so the controller's LoadBalancer gets $ip or 127.0.0.1."
 fi
@@ -97,6 +111,9 @@ if ! secret stripe-secret; then
     echo "Created stripe-secret from STRIPE_KEY."
   fi
 fi
+
+# One MongoDB user per service database (readWrite on its own database only) and each MongoDB's administrator.
+"$here/mongo-secrets.sh" || fail "could not create the MongoDB secrets" "kubectl auth can-i create secrets; is openssl installed?"
 
 # --- 4. /etc/hosts ---------------------------------------------------------------------------------
 if [ "${SKIP_HOSTS:-0}" != 1 ] && ! grep -qE "^[^#]*[[:space:]]$HOST([[:space:]]|\$)" /etc/hosts; then

@@ -2,7 +2,8 @@
 # the running container by skaffold's file sync and rebuilt there in seconds, instead of a new image and a new pod.
 # Build from the repository root: SERVICE is the folder (auth), PROJECT its project (auth/src/Ticketing.Auth).
 # Development only: the SDK image is large and compiles at run time; production images are <service>/Dockerfile.
-FROM mcr.microsoft.com/dotnet/sdk:10.0
+# Base images pinned by digest (the tag is for readers): Dependabot or infra/pin-base-images.sh moves the digest.
+FROM mcr.microsoft.com/dotnet/sdk:10.0@sha256:e1ffd2a92ae84c1291bc1b6887501f8af98e6331e7af6d4c8d37168c5e87a64c
 ARG SERVICE
 ARG PROJECT
 WORKDIR /src

@@ -393,7 +393,7 @@ public sealed partial class DeploymentPathTests
 
     // --- the cluster script ---------------------------------------------------------------------------
 
-    public static TheoryData<string> Scripts() => ["cluster-up.sh", "pin-images.sh"];
+    public static TheoryData<string> Scripts() => ["cluster-up.sh", "pin-images.sh", "mongo-secrets.sh", "pin-base-images.sh"];
 
     [Theory]
     [MemberData(nameof(Scripts))]

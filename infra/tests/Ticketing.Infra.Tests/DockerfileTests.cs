@@ -60,7 +60,8 @@ public sealed class DockerfileTests
     {
         var instructions = Instructions(service);
         var stages = instructions.Where(i => i.StartsWith("FROM ", StringComparison.Ordinal)).Select(i => i.Split(' ')[1]).ToList();
-        Assert.Equal(["mcr.microsoft.com/dotnet/sdk:10.0", "mcr.microsoft.com/dotnet/aspnet:10.0"], stages);
+        Assert.Equal(["mcr.microsoft.com/dotnet/sdk:10.0", "mcr.microsoft.com/dotnet/aspnet:10.0"], stages.Select(s => s.Split('@')[0]));
+        Assert.All(stages, s => Assert.Matches("@sha256:[0-9a-f]{64}$", s)); // pinned by digest (SupplyChainTests)
 
         var runtime = instructions.Skip(instructions.FindLastIndex(i => i.StartsWith("FROM ", StringComparison.Ordinal))).ToList();
         Assert.Contains("USER $APP_UID", runtime);
