@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Json;
 using Ticketing.Common.Testing;
 using Ticketing.E2E.Tests.Platform;
 using Xunit.Abstractions;
@@ -23,6 +25,22 @@ public sealed class NatsOutageTests(PlatformFixture platform, ITestOutputHelper 
         await using var ledger = new EventLedger(platform);
         var deadLettersBefore = (await ledger.DeadLettersAsync()).Count;
         await using var load = new PurchaseLoad(platform, "nats-outage");
+
+        // One write of each kind must happen while NATS is down: a ticket; an order for a ticket orders already knows;
+        // a payment for an order payments already knows.
+        using var seller = await User.SignUpAsync(platform, "outage-seller");
+        using var orderer = await User.SignUpAsync(platform, "outage-orderer");
+        using var payer = await User.SignUpAsync(platform, "outage-payer");
+        using var lateBuyer = await User.SignUpAsync(platform, "outage-late-buyer");
+        var toOrder = await seller.SellAsync("Ordered while NATS is down", 31m);
+        var toPay = await seller.SellAsync("Paid while NATS is down", 32m);
+        var orderToPay = await payer.BuyAsync(toPay.Id);
+        await Eventually.TrueAsync(ledger.EveryConsumerDrainedAsync, "orders and payments to know the ticket and the order");
+
+        var duringOutage = new List<string>();
+        TicketDto? soldDuringOutage = null;
+        OrderDto? orderedDuringOutage = null;
+        var paidDuringOutage = false;
         try
         {
             load.Start(Workers);
@@ -32,12 +50,35 @@ public sealed class NatsOutageTests(PlatformFixture platform, ITestOutputHelper 
             var pid = await platform.KillAsync("nats");
             var attemptsAtKill = load.Attempts;
             var purchasesAtKill = load.Purchases.Count;
-            // Keep it down until the buyers and sellers have really run into it.
-            await Eventually.TrueAsync(() => load.Attempts >= attemptsAtKill + 3 * Workers, "requests while nats-server is down", TimeSpan.FromSeconds(60));
+
+            async Task<HttpStatusCode> WhileDownAsync(User user, string path, object body, Action<string> created)
+            {
+                var started = Stopwatch.StartNew();
+                using var response = await user.Http.PostAsJsonAsync(path, body);
+                var text = await response.Content.ReadAsStringAsync();
+                duringOutage.Add($"POST {path}: {(int)response.StatusCode} in {started.Elapsed.TotalSeconds:0.0} s");
+                Assert.True(response.StatusCode is HttpStatusCode.Created or HttpStatusCode.ServiceUnavailable, $"POST {path} while NATS is down: {(int)response.StatusCode} {text}");
+                if (response.StatusCode == HttpStatusCode.Created)
+                {
+                    created(text);
+                }
+
+                return response.StatusCode;
+            }
+
+            await Task.WhenAll(
+                WhileDownAsync(seller, "/api/tickets", new { title = "Sold while NATS is down", price = 33m },
+                    text => soldDuringOutage = System.Text.Json.JsonSerializer.Deserialize<TicketDto>(text, User.Json)),
+                WhileDownAsync(orderer, "/api/orders", new { ticketId = toOrder.Id },
+                    text => orderedDuringOutage = System.Text.Json.JsonSerializer.Deserialize<OrderDto>(text, User.Json)),
+                WhileDownAsync(payer, "/api/payments", new { orderId = orderToPay.Id, token = "tok_visa" }, _ => paidDuringOutage = true));
+            // And the load has run into it too.
+            await Eventually.TrueAsync(() => load.Attempts >= attemptsAtKill + 3 * Workers, "the load's requests while nats-server is down", TimeSpan.FromSeconds(60));
             var attemptsDuringOutage = load.Attempts - attemptsAtKill;
             await platform.StartAsync("nats");
             var outage = clock.Elapsed;
-            output.WriteLine($"Killed nats-server (pid {pid}, SIGKILL) after {purchasesAtKill} purchases; {attemptsDuringOutage} requests were sent while it was down; it was back (healthy) after {outage.TotalSeconds:0.0} s.");
+            output.WriteLine($"Killed nats-server (pid {pid}, SIGKILL) after {purchasesAtKill} purchases; it was back (healthy) after {outage.TotalSeconds:0.0} s.");
+            output.WriteLine($"While it was down: {string.Join("; ", duringOutage)}; and {attemptsDuringOutage} requests of the load.");
 
             var back = Stopwatch.StartNew();
             var purchasesAtRestart = load.Purchases.Count;
@@ -53,6 +94,23 @@ public sealed class NatsOutageTests(PlatformFixture platform, ITestOutputHelper 
             await platform.StartWhateverStoppedAsync();
         }
 
-        await Reconciliation.PurchasesAsync(platform, ledger, load, deadLettersBefore, output);
+        // What was refused (503) is done again now; what was accepted completes through the events its outbox held.
+        soldDuringOutage ??= await seller.SellAsync("Sold after NATS is back", 33m);
+        orderedDuringOutage ??= await orderer.BuyAsync(toOrder.Id);
+        var lateOrder = await lateBuyer.BuyAsync(soldDuringOutage.Id);
+        await orderer.PaidAsync(orderedDuringOutage.Id);
+        await lateBuyer.PaidAsync(lateOrder.Id);
+        if (!paidDuringOutage)
+        {
+            await payer.PaidAsync(orderToPay.Id);
+        }
+
+        Purchase[] writtenDuringOutage =
+        [
+            new(-3, soldDuringOutage.Id, lateOrder.Id, lateBuyer, DateTimeOffset.UtcNow),
+            new(-2, toOrder.Id, orderedDuringOutage.Id, orderer, DateTimeOffset.UtcNow),
+            new(-1, toPay.Id, orderToPay.Id, payer, DateTimeOffset.UtcNow),
+        ];
+        await Reconciliation.PurchasesAsync(platform, ledger, load, deadLettersBefore, output, writtenDuringOutage);
     }
 }

@@ -65,9 +65,10 @@ public static class Reconciliation
     /// TicketUpdated v1 and v2, one OrderCreated, one PaymentCreated, one OrderCompleted, and no cancellation, expiry
     /// or refund; no new dead letter; no 500.
     /// </summary>
-    public static async Task PurchasesAsync(PlatformFixture platform, EventLedger ledger, PurchaseLoad load, int deadLettersBefore, ITestOutputHelper output)
+    public static async Task PurchasesAsync(
+        PlatformFixture platform, EventLedger ledger, PurchaseLoad load, int deadLettersBefore, ITestOutputHelper output, IEnumerable<Purchase>? more = null)
     {
-        var purchases = load.Purchases.OrderBy(p => p.Number).ToList();
+        var purchases = load.Purchases.Concat(more ?? []).OrderBy(p => p.Number).ToList();
         Assert.Empty(load.Unexpected);
         var settled = await SettleAsync(platform, ledger);
 
