@@ -47,9 +47,11 @@ public sealed class RedisOutageTests(Servers servers) : IClassFixture<Servers>
             await servers.Redis.StartAsync();
         }
 
-        await app.JobOfAsync(order.Id);
-        await orders.ExpiryOfAsync(order.Id, TimeSpan.FromSeconds(30));
-        await app.WaitAsync(async () => await app.Map.GetAsync(cancelled.Id) is { IsOutcome: true }, "the cancellation to be recorded");
+        // The Redis client reconnects with its own backoff: allow it time on a loaded machine.
+        var afterRedis = TimeSpan.FromSeconds(60);
+        await app.WaitForValueAsync(async () => (await app.Map.GetAsync(order.Id))?.JobId, $"a job for order {order.Id}", afterRedis);
+        await orders.ExpiryOfAsync(order.Id, afterRedis);
+        await app.WaitAsync(async () => await app.Map.GetAsync(cancelled.Id) is { IsOutcome: true }, "the cancellation to be recorded", afterRedis);
         Assert.Empty(await app.Events.ParkedAsync());
         Assert.Single(orders.HeardFor(order.Id));
         Assert.Empty(orders.HeardFor(cancelled.Id));
