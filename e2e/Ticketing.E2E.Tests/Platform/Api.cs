@@ -47,6 +47,13 @@ public sealed class User : IDisposable
     /// <summary>Someone who has not signed up (the public pages: the ticket list, a ticket).</summary>
     public static User Anonymous(PlatformFixture platform) => new(platform.NewClient(), "", "");
 
+    /// <summary>Someone about to sign up (the caller sends the request): a fresh email, the test password, no id yet.</summary>
+    public static User Unsigned(PlatformFixture platform, string name) =>
+        new(platform.NewClient(), $"{name}-{Guid.NewGuid():N}@example.com", "correct horse 1");
+
+    /// <summary>The id the platform gave this user when the caller signed them up itself.</summary>
+    public void SetId(string id) => Id = id;
+
     /// <summary>POST /api/users/signup -> 201 and the session cookie (plain http locally: cookie Secure is off).</summary>
     public static async Task<User> SignUpAsync(PlatformFixture platform, string? name = null)
     {

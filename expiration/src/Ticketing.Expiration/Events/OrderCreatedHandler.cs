@@ -7,7 +7,7 @@ namespace Ticketing.Expiration.Events;
 /// <summary>
 /// OrderCreated: schedule the order's expiration job at its <c>expiresAt</c>. Idempotent: a redelivered or duplicate
 /// OrderCreated, or one arriving after the order's cancellation or completion, schedules nothing.
-/// Redis unreachable: the handler throws and the consumer retries with backoff.
+/// Redis unreachable: the scheduler reports a dependency outage and the consumer holds the event until Redis answers.
 /// </summary>
 public sealed class OrderCreatedHandler(ExpirationScheduler scheduler) : IEventHandler<OrderCreatedV1>
 {
