@@ -44,6 +44,14 @@ public sealed class MessagingOptions
     /// </summary>
     public bool StrictStreamSettings { get; init; }
 
+    /// <summary>
+    /// <c>NATS_PROVISION</c>: this service creates the streams and its own durable consumers when they are missing
+    /// (and the revoked-sessions bucket, for auth), for a bare <c>dotnet run</c> against an open nats-server. Off by
+    /// default and in every deployment: there an admin identity provisions (<c>ticketing nats provision</c>, a
+    /// Kubernetes Job, a step of the local run) and a service may only look its streams and consumers up.
+    /// </summary>
+    public bool Provision { get; init; }
+
     /// <summary>The stream drops a second publish with the same <c>Nats-Msg-Id</c> within this window.</summary>
     public TimeSpan DuplicateWindow { get; init; } = TimeSpan.FromMinutes(10);
 
