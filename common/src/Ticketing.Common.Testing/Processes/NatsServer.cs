@@ -71,10 +71,8 @@ public sealed class NatsServer : ServerProcess
             return common;
         }
 
-        // The permission file as it is, included by a two-line server file (as the Kubernetes nats.conf includes it).
-        var conf = Path.Combine(DataDirectory, "nats.conf");
-        File.WriteAllText(conf, $"include \"{PermissionFile}\"\n");
-        return ["-c", conf, .. common];
+        // The permission file itself is the configuration; port, store and JetStream come from the command line.
+        return ["-c", PermissionFile, .. common];
     }
 
     protected override IReadOnlyDictionary<string, string>? Environment() =>
@@ -87,6 +85,10 @@ public sealed class NatsServer : ServerProcess
             await ProvisionAsync();
         }
     }
+
+    /// <summary>The permission violations the server logged since its last start (publish, subscribe, JetStream API).</summary>
+    public IReadOnlyList<string> Violations =>
+        [.. Output.Split('\n').Where(line => line.Contains("Violation", StringComparison.Ordinal))];
 
     /// <summary>How <paramref name="user"/> connects (anonymous on an open server).</summary>
     public NatsConnectionSettings SettingsFor(string user) =>
@@ -127,6 +129,9 @@ public sealed class NatsServer : ServerProcess
     /// </summary>
     public static NatsConnectionSettings HarnessSettings(string url, string user = "admin") =>
         SecuredByUrl.TryGetValue(url, out var server) ? server.SettingsFor(user) : new NatsConnectionSettings(url);
+
+    /// <summary>The secured server this test process started at <paramref name="url"/>, or null.</summary>
+    public static NatsServer? SecuredAt(string? url) => url is not null && SecuredByUrl.TryGetValue(url, out var server) ? server : null;
 
     public static async Task<NatsServer> StartNewAsync()
     {

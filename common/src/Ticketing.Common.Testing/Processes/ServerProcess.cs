@@ -25,6 +25,9 @@ public abstract class ServerProcess : IAsyncDisposable
 
     public bool IsRunning => _process is { HasExited: false };
 
+    /// <summary>What the server printed since its last start.</summary>
+    public string Output => _process?.Output ?? string.Empty;
+
     /// <summary>The program Debian installs (found on PATH or in the sbin folders).</summary>
     protected abstract string Program { get; }
 

@@ -258,7 +258,7 @@ public class ServiceApp<TProgram> : ServiceFactory<TProgram> where TProgram : cl
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
-        if (_nats is { Secured: true } nats && Settings.TryGetValue("NATS_URL", out var url) && url == nats.Url)
+        if (NatsServer.SecuredAt(Settings.GetValueOrDefault("NATS_URL")) is { } nats)
         {
             foreach (var (key, value) in nats.ServiceSettings(NatsUser))
             {
@@ -308,6 +308,13 @@ public class ServiceApp<TProgram> : ServiceFactory<TProgram> where TProgram : cl
         await base.DisposeAsync();
         if (_ownsNats && _nats is not null)
         {
+            // TICKETING_NATS_VIOLATIONS=<file>: collect what the permission file refused during the run, to find a
+            // permission a service lacks (a refused publish only times out; the server's log says what it was).
+            if (System.Environment.GetEnvironmentVariable("TICKETING_NATS_VIOLATIONS") is { Length: > 0 } file && _nats.Violations.Count > 0)
+            {
+                await File.AppendAllLinesAsync(file, _nats.Violations.Select(v => $"{typeof(TProgram).Assembly.GetName().Name}: {v}"));
+            }
+
             await _nats.DisposeAsync();
             _nats = null;
         }

@@ -24,24 +24,7 @@ public static class MessagingServiceCollectionExtensions
         var connectionSettings = NatsConnectionSettings.From(
             configuration,
             configuration.Required("NATS_URL", "the NATS server with JetStream, for example nats://localhost:4222"));
-        var options = new MessagingOptions
-        {
-            ServiceName = serviceName,
-            Url = connectionSettings.Url,
-            Provision = configuration.Bool("NATS_PROVISION", false),
-            Replicas = configuration.Int("NATS_STREAM_REPLICAS", 1, 1, 5),
-            StreamMaxBytes = configuration.Long("NATS_STREAM_MAX_BYTES", 768L * 1024 * 1024, 1024 * 1024),
-            DeadLetterMaxBytes = configuration.Long("NATS_DEADLETTER_MAX_BYTES", 128L * 1024 * 1024, 1024 * 1024),
-            StreamMaxAge = TimeSpan.FromDays(configuration.Int("NATS_STREAM_MAX_AGE_DAYS", 365, 1, 36_500)),
-            StrictStreamSettings = configuration.Bool("NATS_STREAM_STRICT", false),
-            MaxDeliver = configuration.Int("NATS_MAX_DELIVER", 10, 1, 1000),
-            RetryDelay = configuration.Milliseconds("NATS_RETRY_DELAY_MS", TimeSpan.FromSeconds(1), 1, 600_000),
-            MaxRetryDelay = configuration.Milliseconds("NATS_MAX_RETRY_DELAY_MS", TimeSpan.FromSeconds(30), 1, 3_600_000),
-            AckWait = configuration.Milliseconds("NATS_ACK_WAIT_MS", TimeSpan.FromSeconds(30), 300, 3_600_000),
-            HandlerTimeout = configuration.Milliseconds("NATS_HANDLER_TIMEOUT_MS", TimeSpan.FromSeconds(20), 10, 3_600_000),
-            SpareDeliveries = configuration.Int("NATS_SPARE_DELIVERIES", 10, 1, 1000),
-            OutageParkAfter = configuration.Seconds("NATS_OUTAGE_PARK_AFTER_S", TimeSpan.FromHours(6), 1, 30 * 24 * 3600),
-        };
+        var options = MessagingOptions.From(configuration, serviceName, connectionSettings.Url);
         builder.Services.AddSingleton(options);
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton(new OutboxRelayOptions

@@ -114,9 +114,9 @@ public sealed record NatsConnectionSettings(string Url)
     /// permissions refuse does not fail fast (the publish times out; a plain publish never fails): the
     /// <c>Permissions Violation</c> the server sends is the only trace, so it is logged as an error.
     /// </summary>
-    public NatsConnection Connect(string connectionName, ILoggerFactory loggerFactory)
+    public NatsConnection Connect(string connectionName, ILoggerFactory loggerFactory, bool retryOnInitialConnect = true)
     {
-        var connection = new NatsConnection(Opts(connectionName, loggerFactory));
+        var connection = new NatsConnection(Opts(connectionName, loggerFactory) with { RetryOnInitialConnect = retryOnInitialConnect });
         var logger = loggerFactory.CreateLogger("Ticketing.Common.Messaging.NatsServerErrors");
         connection.ServerError += (_, args) =>
         {
