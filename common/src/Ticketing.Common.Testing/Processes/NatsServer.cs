@@ -78,9 +78,12 @@ public sealed class NatsServer : ServerProcess
     protected override IReadOnlyDictionary<string, string>? Environment() =>
         Secured ? _passwords.ToDictionary(p => $"NATS_{p.Key.ToUpperInvariant()}_PASSWORD", p => p.Value) : null;
 
+    /// <summary>Whether a secured server is provisioned on every start (off: a test of the provisioning itself).</summary>
+    public bool ProvisionOnStart { get; init; } = true;
+
     protected override async Task OnStartedAsync()
     {
-        if (Secured)
+        if (Secured && ProvisionOnStart)
         {
             await ProvisionAsync();
         }

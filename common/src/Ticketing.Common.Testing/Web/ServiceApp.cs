@@ -133,6 +133,28 @@ public class ServiceApp<TProgram> : ServiceFactory<TProgram> where TProgram : cl
         }
     }
 
+    /// <summary>
+    /// The event subjects the service registered a handler for (each <c>AddEventHandler</c> is an
+    /// <see cref="EventConsumer{TEvent}"/>), to check against <see cref="ConsumerCatalogue"/>: the provisioning step
+    /// creates only the catalogue's consumers and the permission file grants only those.
+    /// </summary>
+    public IReadOnlyList<string> RegisteredEventSubjects() =>
+        [.. Services.GetServices<Microsoft.Extensions.Hosting.IHostedService>()
+            .Select(s => s.GetType())
+            .Where(t => t.IsGenericType && t.GetGenericTypeDefinition() == typeof(EventConsumer<>))
+            .Select(t => (string)t.GetGenericArguments()[0].GetProperty("Subject")!.GetValue(null)!)
+            .Order(StringComparer.Ordinal)];
+
+    /// <summary>Asserts the service's handlers are exactly its consumers in <see cref="ConsumerCatalogue"/>.</summary>
+    public void AssertHandlersMatchTheConsumerCatalogue()
+    {
+        var declared = ConsumerCatalogue.Of(NatsUser).Select(c => c.Subject).Order(StringComparer.Ordinal).ToList();
+        Assert.True(
+            declared.SequenceEqual(RegisteredEventSubjects()),
+            $"{NatsUser} handles [{string.Join(", ", RegisteredEventSubjects())}] but ConsumerCatalogue declares [{string.Join(", ", declared)}]: " +
+            "add the handler to ConsumerCatalogue (common/src/Ticketing.Common/Messaging) and its durable's permissions to infra/nats/auth.conf");
+    }
+
     /// <summary>A client whose requests carry the session cookie of a new signed-in user.</summary>
     public HttpClient CreateSignedInClient() => CreateSignedInClient(out _);
 

@@ -57,6 +57,7 @@ public sealed class ReadinessTests : IAsyncLifetime
             ["JWT_KEY"] = Testing.Web.TestUsers.NewJwtKey(),
             ["DATA_DIR"] = _data.Path,
             ["NATS_RETRY_DELAY_MS"] = "50",
+            ["NATS_PROVISION"] = "true", // a made-up service on an open nats-server
             ["OUTBOX_SWEEP_INTERVAL_MS"] = "100",
             ["OUTBOX_GRACE_MS"] = "0",
         });
