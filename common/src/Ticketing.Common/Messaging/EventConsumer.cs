@@ -98,7 +98,15 @@ public sealed class EventConsumer<TEvent>(
                 }
 
                 var delay = options.BackoffFor(failures);
-                logger.LogWarning(ex, "Consumer {Consumer} stopped ({Error}); starting again in {Delay}", Name, ex.Message, delay);
+                if (ex is NotProvisionedException)
+                {
+                    // Not a fault of this service: say what to do, without a stack trace every few seconds.
+                    logger.LogWarning("Consumer {Consumer} cannot start: {Error}; looking again in {Delay}", Name, ex.Message, delay);
+                }
+                else
+                {
+                    logger.LogWarning(ex, "Consumer {Consumer} stopped ({Error}); starting again in {Delay}", Name, ex.Message, delay);
+                }
                 try
                 {
                     await Task.Delay(delay, timeProvider, stoppingToken);
