@@ -34,10 +34,14 @@ public sealed class NatsManifestTests
         Assert.Equal(PermissionFile, authMap.Text("data", "auth.conf"));
 
         var nats = docs.Named("StatefulSet", "nats")!;
-        var volume = Assert.Single(nats.Items("spec", "template", "spec", "volumes"), v => v.Text("configMap", "name") == authMap.Text("metadata", "name"));
+        // nats.conf and auth.conf projected into one folder, where nats.conf includes it.
+        var volume = Assert.Single(nats.Items("spec", "template", "spec", "volumes"), v => v.Items("projected", "sources").Any(src => src.Text("configMap", "name") == authMap.Text("metadata", "name")));
+        Assert.Contains(volume.Items("projected", "sources"), src => src.Text("configMap", "name") == "nats-config");
         var container = nats.Containers().Single();
-        Assert.Contains(container.Items("volumeMounts"), m => m.Text("name") == volume.Text("name") && m.Text("mountPath") == "/etc/nats/auth");
-        Assert.Contains("include ./auth/auth.conf", docs.Named("ConfigMap", "nats-config")!.Text("data", "nats.conf"), StringComparison.Ordinal);
+        Assert.Contains(container.Items("volumeMounts"), m => m.Text("name") == volume.Text("name") && m.Text("mountPath") == "/etc/nats");
+        Assert.Contains("-c", container.Items("args").Select(a => ((YamlScalarNode)a).Value));
+        Assert.Contains("/etc/nats/nats.conf", container.Items("args").Select(a => ((YamlScalarNode)a).Value));
+        Assert.Contains("include ./auth.conf", docs.Named("ConfigMap", "nats-config")!.Text("data", "nats.conf"), StringComparison.Ordinal);
         Assert.Contains(container.Items("envFrom"), e => e.Text("secretRef", "name") == "nats-credentials");
     }
 
