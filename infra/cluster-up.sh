@@ -4,8 +4,8 @@
 # 1. creates (kind, minikube) or selects (docker-desktop) the cluster,
 # 2. installs ingress-nginx (pinned), waits for its controller and sets what the platform needs of it
 #    (ingress-nginx/controller-config.yaml: forwarded headers trusted from the pod network only, HSTS),
-# 3. creates the secrets jwt-secret, stripe-secret and <service>-mongo-credentials with generated values (kept if
-#    they exist; mongo-secrets.sh),
+# 3. creates the secrets jwt-secret, nats-credentials, stripe-secret and <service>-mongo-credentials with generated
+#    values (kept if they exist; mongo-secrets.sh),
 # 4. maps ticketing-dev in /etc/hosts (asks for sudo once; skipped if present),
 # then prints the next command: skaffold dev. Each step says what to do when it fails (infra/README.md too).
 # Environment: STRIPE_KEY / STRIPE_WEBHOOK_SECRET (your Stripe test keys; a placeholder otherwise: payments then
@@ -99,6 +99,16 @@ if ! secret jwt-secret; then
   kubectl create secret generic jwt-secret --from-literal=JWT_KEY="$(openssl rand -base64 48)" >/dev/null \
     || fail "could not create jwt-secret" "is openssl installed? kubectl auth can-i create secrets"
   echo "Created jwt-secret (a random 48-byte key)."
+fi
+if ! secret nats-credentials; then
+  # One password per user of infra/nats/auth.conf (letters and digits: nats-server reads them as config values).
+  nats_args=()
+  for user in ADMIN AUTH TICKETS ORDERS PAYMENTS EXPIRATION; do
+    nats_args+=("--from-literal=NATS_${user}_PASSWORD=n$(openssl rand -hex 24)")
+  done
+  kubectl create secret generic nats-credentials "${nats_args[@]}" >/dev/null \
+    || fail "could not create nats-credentials" "kubectl auth can-i create secrets"
+  echo "Created nats-credentials (a random password per NATS user)."
 fi
 if ! secret stripe-secret; then
   stripe_key=${STRIPE_KEY:-sk_test_placeholder_$(openssl rand -hex 12)}

@@ -77,7 +77,7 @@ public static class ReadPathBench
         var gatewayUrl = $"http://127.0.0.1:{gatewayPort}";
 
         await using var tickets = await ChildProcess.StartAsync("dotnet",
-            [ticketsDll, $"--contentRoot={Path.GetDirectoryName(ticketsDll)}", $"--urls={ticketsUrl}", $"--NATS_URL={nats.Url}", $"--JWT_KEY={jwtKey}", $"--DATA_DIR={data.Path}",
+            [ticketsDll, $"--contentRoot={Path.GetDirectoryName(ticketsDll)}", $"--urls={ticketsUrl}", $"--NATS_URL={nats.Url}", "--NATS_PROVISION=true", $"--JWT_KEY={jwtKey}", $"--DATA_DIR={data.Path}",
              "--Logging:LogLevel:Default=Warning", "--Logging:LogLevel:Microsoft.Hosting.Lifetime=Information"],
             "Now listening on", TimeSpan.FromSeconds(60));
         await using var gateway = await ChildProcess.StartAsync("dotnet",

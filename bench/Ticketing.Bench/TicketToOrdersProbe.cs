@@ -32,6 +32,7 @@ public sealed class TicketToOrdersProbe : IAsyncDisposable
         foreach (var settings in new[] { _tickets.Settings, _orders.Settings })
         {
             settings["NATS_URL"] = natsUrl;
+            settings["NATS_PROVISION"] = "true"; // an open nats-server: the services create their streams and consumers (decision 0013)
             settings["Logging:LogLevel:Default"] = "Warning";
         }
 

@@ -71,19 +71,60 @@ public sealed class LocalPlatform
         return string.IsNullOrWhiteSpace(value) ? null : value;
     }
 
-    /// <summary>nats-server with JetStream, its store in <c>.data/nats</c>; healthy once its monitor says so.</summary>
+    /// <summary>
+    /// nats-server with JetStream, its store in <c>.data/nats</c>, healthy once its monitor says so; it loads the
+    /// permission file every environment uses (<c>infra/nats/auth.conf</c>) with a random password per user for this
+    /// run (secret parameters <c>nats-&lt;user&gt;-password</c>, given to nats-server and to each service as
+    /// <c>NATS_PASSWORD</c>). Then <c>nats-provision</c> (<c>ticketing nats provision</c> as admin) creates the
+    /// streams, durable consumers and the revoked-sessions bucket; <see cref="LocalPlatformExtensions.WithNats"/> makes
+    /// each service wait for it to complete.
+    /// </summary>
     public IResourceBuilder<ExecutableResource> AddNats()
     {
         var program = FindProgram("nats-server", "NATS_SERVER_PATH");
         var store = DataFolder("nats");
         var port = FreePort();
         var monitorPort = FreePort();
-        return _builder.AddExecutable("nats", program, store,
+        var permissionFile = Path.Combine(RepositoryRoot, "infra", "nats", "auth.conf");
+        var nats = _builder.AddExecutable("nats", program, store,
+                "-c", permissionFile,
                 "-js", "-a", "127.0.0.1", "-p", Invariant(port), "-m", Invariant(monitorPort), "-sd", store, "-n", "ticketing-local")
             .WithEndpoint(port: port, scheme: "nats", name: "tcp", isProxied: false)
             .WithHttpEndpoint(port: monitorPort, name: "monitor", isProxied: false)
             .WithHttpHealthCheck("/healthz", endpointName: "monitor");
+        foreach (var user in NatsUsers(permissionFile))
+        {
+            // Letters and digits only: nats-server reads the variable as a configuration value (a number would not do).
+            _builder.Configuration[$"Parameters:{NatsPasswordParameter(user)}"] = "n" + Convert.ToHexString(RandomNumberGenerator.GetBytes(24)).ToLowerInvariant();
+            nats.WithEnvironment($"NATS_{user.ToUpperInvariant()}_PASSWORD", _builder.AddParameter(NatsPasswordParameter(user), secret: true));
+        }
+
+        var cli = new Projects.Ticketing_Cli().ProjectPath;
+        var cliAssembly = Path.Combine(Path.GetDirectoryName(cli)!, "bin", BuildConfiguration, TargetFramework, "ticketing.dll");
+        _builder.AddExecutable(NatsProvisionResource, "dotnet", Path.GetDirectoryName(cli)!, cliAssembly, "nats", "provision")
+            .WithEnvironment("NATS_URL", ReferenceExpression.Create($"nats://127.0.0.1:{nats.GetEndpoint("tcp").Property(EndpointProperty.Port)}"))
+            .WithEnvironment("NATS_USER", "admin")
+            .WithEnvironment("NATS_PASSWORD", _builder.CreateResourceBuilder(NatsPassword(_builder, "admin")))
+            .WithSetting("NATS_ACK_WAIT_MS")
+            .WaitFor(nats);
+        return nats;
     }
+
+    /// <summary>The resource that provisions NATS (runs once per start, then exits).</summary>
+    public const string NatsProvisionResource = "nats-provision";
+
+    internal static string NatsPasswordParameter(string user) => $"nats-{user}-password";
+
+    internal static ParameterResource NatsPassword(IDistributedApplicationBuilder builder, string user) =>
+        builder.Resources.OfType<ParameterResource>().SingleOrDefault(p => p.Name == NatsPasswordParameter(user))
+        ?? throw new DistributedApplicationException($"infra/nats/auth.conf has no NATS user {user}: add one for this service");
+
+    /// <summary>The users of the permission file, from its <c>$NATS_&lt;USER&gt;_PASSWORD</c> references.</summary>
+    private static IEnumerable<string> NatsUsers(string permissionFile) =>
+        System.Text.RegularExpressions.Regex.Matches(File.ReadAllText(permissionFile), @"\$NATS_([A-Z0-9_]+)_PASSWORD")
+            .Select(m => m.Groups[1].Value.ToLowerInvariant()).Distinct();
+
+    private string RepositoryRoot => Path.GetFullPath(Path.Combine(_builder.AppHostDirectory, "..", ".."));
 
     /// <summary>redis-server with an append-only file in <c>.data/redis</c>; healthy once it answers PING.</summary>
     public IResourceBuilder<ExecutableResource> AddRedis()
@@ -324,13 +365,22 @@ public sealed class LocalPlatform
 /// <summary>The short calls Program.cs uses on a service.</summary>
 public static class LocalPlatformExtensions
 {
-    /// <summary>Connects the service to nats-server (<c>NATS_URL</c>) and starts it once NATS is healthy.</summary>
+    /// <summary>
+    /// Connects the service to nats-server (<c>NATS_URL</c>) as its own NATS user (<c>NATS_USER</c> = the resource's
+    /// name, <c>NATS_PASSWORD</c> this run's password) and starts it once NATS is healthy and provisioned.
+    /// </summary>
     public static IResourceBuilder<ExecutableResource> WithNats(this IResourceBuilder<ExecutableResource> service, IResourceBuilder<ExecutableResource> nats)
     {
         var endpoint = nats.GetEndpoint("tcp");
+        var builder = service.ApplicationBuilder;
+        var user = service.Resource.Name;
+        var provision = builder.Resources.OfType<ExecutableResource>().Single(r => r.Name == LocalPlatform.NatsProvisionResource);
         return service
             .WithEnvironment("NATS_URL", ReferenceExpression.Create($"nats://127.0.0.1:{endpoint.Property(EndpointProperty.Port)}"))
-            .WaitFor(nats);
+            .WithEnvironment("NATS_USER", user)
+            .WithEnvironment("NATS_PASSWORD", builder.CreateResourceBuilder(LocalPlatform.NatsPassword(builder, user)))
+            .WaitFor(nats)
+            .WaitForCompletion(builder.CreateResourceBuilder(provision));
     }
 
     /// <summary>Connects the service to redis-server (<paramref name="variable"/> = <c>127.0.0.1:port</c>) and starts it once Redis is healthy.</summary>

@@ -28,7 +28,7 @@ public sealed class AppHostModelTests
         var gateway = Assert.IsType<ExecutableResource>(resources["gateway"]);
         Assert.Equal(18181, gateway.Annotations.OfType<EndpointAnnotation>().Single(e => e.Name == "http").Port);
 
-        var services = resources.Values.OfType<ExecutableResource>().Where(r => r.Name is not ("gateway" or "nats" or "redis" or "client")).ToList();
+        var services = resources.Values.OfType<ExecutableResource>().Where(r => r.Name is not ("gateway" or "nats" or "nats-provision" or "redis" or "client")).ToList();
         Assert.Equal(["auth", "expiration", "orders", "payments", "tickets"], services.Select(s => s.Name).Order().ToArray());
         foreach (var service in services)
         {
@@ -42,6 +42,9 @@ public sealed class AppHostModelTests
         {
             var environment = await EnvironmentOf((ExecutableResource)resources[name]);
             Assert.True(environment.ContainsKey("NATS_URL"), $"{name} has no NATS_URL");
+            Assert.Equal(name, environment["NATS_USER"]);   // its own identity in infra/nats/auth.conf (decision 0013)
+            Assert.True(environment.ContainsKey("NATS_PASSWORD"), $"{name} has no NATS password");
+            Assert.True((await EnvironmentOf((ExecutableResource)resources["nats"])).ContainsKey($"NATS_{name.ToUpperInvariant()}_PASSWORD"), $"nats-server has no password for {name}");
         }
 
         Assert.IsType<ExecutableResource>(resources["redis"]);

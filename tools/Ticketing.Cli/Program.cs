@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Configuration;
 using Ticketing.Cli;
 
-return await CliApp.RunAsync(args, Console.Out, Console.Error, Environment.GetEnvironmentVariable("NATS_URL"));
+var environment = new ConfigurationBuilder().AddEnvironmentVariables().Build();
+return await CliApp.RunAsync(args, Console.Out, Console.Error, Environment.GetEnvironmentVariable("NATS_URL"), environment);

@@ -13,6 +13,13 @@ namespace Ticketing.Expiration.Tests;
 /// <summary>Settings, readiness and the dashboard: what an operator sees of a worker without an API.</summary>
 public sealed class ServiceTests(Servers servers) : IClassFixture<Servers>
 {
+    [Fact]
+    public async Task Handlers_AreExactlyItsConsumersInTheCatalogue_ThatProvisioningCreatesAndThePermissionFileGrants()
+    {
+        await using var app = ExpirationApp.On(servers);
+        app.AssertHandlersMatchTheConsumerCatalogue();
+    }
+
     [Theory]
     [InlineData("REDIS_URL")]
     [InlineData("NATS_URL")]

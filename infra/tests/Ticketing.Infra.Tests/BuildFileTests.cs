@@ -11,7 +11,7 @@ public sealed class BuildFileTests
         var skaffold = Yaml.File("skaffold.yaml").Single();
         Assert.StartsWith("skaffold/v4", skaffold.Text("apiVersion"), StringComparison.Ordinal);
         var artifacts = skaffold.Items("build", "artifacts").ToList();
-        Assert.Equal(Repo.Services.Select(s => $"ticketing/{s}").Order(), artifacts.Select(a => a.Text("image")).Order());
+        Assert.Equal(Repo.Images.Order(), artifacts.Select(a => a.Text("image")).Order());
         Assert.All(artifacts, artifact =>
         {
             Assert.Equal(".", artifact.Text("context"));

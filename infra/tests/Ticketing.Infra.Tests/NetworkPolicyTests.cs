@@ -90,6 +90,8 @@ public sealed class NetworkPolicyTests
         Assert.True(Path(policies, "expiration", "redis", 6379), "expiration -> Redis");
         Assert.False(Path(policies, "orders", "redis", 6379), "only expiration uses Redis");
         Assert.True(Path(policies, "nats", "nats", 6222), "NATS cluster routes");
+        Assert.True(Path(policies, "nats-provision", "nats", 4222), "the provisioning Job -> NATS");
+        Assert.False(Path(policies, "nats-provision", "auth-mongo", 27017), "the provisioning Job needs nothing but NATS");
     }
 
     [SkippableTheory]

@@ -19,6 +19,15 @@ public static class Repo
             .Order()
             .ToList()!;
 
+    /// <summary>Tool images besides the services' (<c>ticketing/cli</c>: the Job nats-provision runs it), with their Dockerfiles.</summary>
+    public static IReadOnlyDictionary<string, string> ToolImages { get; } = new Dictionary<string, string>
+    {
+        ["ticketing/cli"] = "tools/Ticketing.Cli/Dockerfile",
+    };
+
+    /// <summary>Every image the manifests run and skaffold builds: one per service, and the tools'.</summary>
+    public static IReadOnlyList<string> Images => [.. Services.Select(s => $"ticketing/{s}"), .. ToolImages.Keys];
+
     /// <summary>The C# sources of a service (for what it requires from configuration).</summary>
     public static string SourceOf(string service) =>
         string.Join('\n', Directory.GetFiles(PathOf(service, "src"), "*.cs", SearchOption.AllDirectories)

@@ -56,6 +56,7 @@ public sealed class DeadLetterCommandTests : IAsyncLifetime
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["NATS_URL"] = _nats.Url,
+            ["NATS_PROVISION"] = "true", // a made-up service on an open nats-server
             ["NATS_MAX_DELIVER"] = "2",
             ["NATS_RETRY_DELAY_MS"] = "50",
         });

@@ -51,7 +51,7 @@ public sealed class SessionRevocationTests(ITestOutputHelper output)
     [Fact]
     public async Task Signout_WithNats_AnotherInstanceRefusesTheOldTokenWithin1s_TheOtherSessionStillWorks()
     {
-        await using var nats = await NatsServer.StartNewAsync();
+        await using var nats = await NatsServer.StartSecuredAsync();
         await using var auth = new AuthApp();
         auth.Settings["NATS_URL"] = nats.Url;
         await using var other = new AuthApp();      // another service process on the same NATS and key
@@ -77,7 +77,7 @@ public sealed class SessionRevocationTests(ITestOutputHelper output)
     [Fact]
     public async Task Revocations_MadeBeforeAServiceStarts_AreRefusedByIt()
     {
-        await using var nats = await NatsServer.StartNewAsync();
+        await using var nats = await NatsServer.StartSecuredAsync();
         await using var auth = new AuthApp();
         auth.Settings["NATS_URL"] = nats.Url;
         var client = auth.CreateClientFrom();

@@ -3,7 +3,9 @@ using NATS.Client.Core;
 using NATS.Client.JetStream;
 using NATS.Client.JetStream.Models;
 using Ticketing.Common.Events;
+using Microsoft.Extensions.Logging.Abstractions;
 using Ticketing.Common.Messaging;
+using Ticketing.Common.Testing.Processes;
 
 namespace Ticketing.Common.Testing.Messaging;
 
@@ -57,7 +59,8 @@ public sealed class StreamProbe : IAsyncDisposable
         // The streams are the service's to define; make sure they exist before consuming from them.
         await services.GetRequiredService<JetStreamTopology>().EnsureAsync(CancellationToken.None);
         var options = services.GetRequiredService<MessagingOptions>();
-        var connection = new NatsConnection(NatsOpts.Default with { Url = options.Url, Name = "probe" });
+        // As admin on a secured server (a service may create no consumer): the harness's identity for this server.
+        var connection = NatsServer.HarnessSettings(options.Url).Connect("probe", NullLoggerFactory.Instance);
         try
         {
             var jetStream = new NatsJSContext(connection);

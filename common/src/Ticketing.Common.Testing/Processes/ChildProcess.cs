@@ -28,7 +28,7 @@ public sealed class ChildProcess : IAsyncDisposable
         };
     }
 
-    private ChildProcess(string fileName, IEnumerable<string> arguments, string readyLine)
+    private ChildProcess(string fileName, IEnumerable<string> arguments, string readyLine, IReadOnlyDictionary<string, string>? environment)
     {
         _readyLine = readyLine;
         var start = new ProcessStartInfo(fileName)
@@ -40,6 +40,11 @@ public sealed class ChildProcess : IAsyncDisposable
         foreach (var argument in arguments)
         {
             start.ArgumentList.Add(argument);
+        }
+
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[name] = value;
         }
 
         _process = new Process { StartInfo = start, EnableRaisingEvents = true };
@@ -63,10 +68,11 @@ public sealed class ChildProcess : IAsyncDisposable
         }
     }
 
-    /// <summary>Starts the program and returns once it printed <paramref name="readyLine"/>.</summary>
-    public static async Task<ChildProcess> StartAsync(string fileName, IEnumerable<string> arguments, string readyLine, TimeSpan timeout)
+    /// <summary>Starts the program (with <paramref name="environment"/> added to this process's) and returns once it printed <paramref name="readyLine"/>.</summary>
+    public static async Task<ChildProcess> StartAsync(
+        string fileName, IEnumerable<string> arguments, string readyLine, TimeSpan timeout, IReadOnlyDictionary<string, string>? environment = null)
     {
-        var child = new ChildProcess(fileName, arguments, readyLine);
+        var child = new ChildProcess(fileName, arguments, readyLine, environment);
         child._process.Start();
         Running[child._process.Id] = child._process;
         child._process.BeginOutputReadLine();

@@ -25,6 +25,9 @@ public abstract class ServerProcess : IAsyncDisposable
 
     public bool IsRunning => _process is { HasExited: false };
 
+    /// <summary>What the server printed since its last start.</summary>
+    public string Output => _process?.Output ?? string.Empty;
+
     /// <summary>The program Debian installs (found on PATH or in the sbin folders).</summary>
     protected abstract string Program { get; }
 
@@ -33,11 +36,18 @@ public abstract class ServerProcess : IAsyncDisposable
 
     protected abstract IEnumerable<string> Arguments();
 
+    /// <summary>Environment variables the program gets besides the test process's own.</summary>
+    protected virtual IReadOnlyDictionary<string, string>? Environment() => null;
+
+    /// <summary>Runs once the program accepts connections, on every start.</summary>
+    protected virtual Task OnStartedAsync() => Task.CompletedTask;
+
     public async Task StartAsync()
     {
         var program = ChildProcess.Find(Program)
             ?? throw new InvalidOperationException($"{Program} is not installed: run ./test.sh (it installs it) or `apt-get install {Program}`.");
-        _process = await ChildProcess.StartAsync(program, Arguments(), ReadyLine, TimeSpan.FromSeconds(30));
+        _process = await ChildProcess.StartAsync(program, Arguments(), ReadyLine, TimeSpan.FromSeconds(30), Environment());
+        await OnStartedAsync();
     }
 
     /// <summary>Shuts the server down cleanly (SIGTERM, as a pod restart does); it keeps its data.</summary>

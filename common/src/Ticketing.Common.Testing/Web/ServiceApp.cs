@@ -23,6 +23,12 @@ namespace Ticketing.Common.Testing.Web;
 /// <see cref="StreamProbe"/> on its events, raw event publishing, and waits for its durable consumers that say
 /// where the messages stopped when they time out.
 /// <para>
+/// On a secured nats-server (<see cref="OwnNats"/> always is) the service connects as its own NATS user
+/// (<see cref="NatsUser"/>) with exactly the permissions it has when deployed, and the streams and consumers come
+/// from the provisioning step; what the test harness does "as another service" (publishing, probing, describing
+/// consumers) it does as admin on a connection of its own.
+/// </para>
+/// <para>
 /// Set everything (settings, clock, services, logs) before <see cref="StartAsync"/> or the first client.
 /// <see cref="StartAsync"/> is needed with <see cref="OwnNats"/>, and for <see cref="Events"/>; with a shared
 /// server or no NATS the host also starts by itself on first use.
@@ -33,6 +39,7 @@ public class ServiceApp<TProgram> : ServiceFactory<TProgram> where TProgram : cl
     private NatsServer? _nats;
     private bool _ownsNats;
     private StreamProbe? _events;
+    private NatsConnection? _harness;
 
     /// <summary>A service without NATS, or, with <paramref name="sharedNats"/>, on that server (which it does not stop).</summary>
     public ServiceApp(NatsServer? sharedNats = null)
@@ -43,6 +50,12 @@ public class ServiceApp<TProgram> : ServiceFactory<TProgram> where TProgram : cl
             Settings["NATS_URL"] = sharedNats.Url;
         }
     }
+
+    /// <summary>
+    /// The NATS user the service connects as on a secured server: by default its name from the entry point's
+    /// assembly (<c>Ticketing.Tickets</c> is <c>tickets</c>), as in the permission file.
+    /// </summary>
+    public string NatsUser { get; init; } = typeof(TProgram).Assembly.GetName().Name!.Split('.')[^1].ToLowerInvariant();
 
     /// <summary>
     /// Messaging settings for tests, applied whenever <c>NATS_URL</c> is set unless <see cref="ServiceFactory{TEntryPoint}.Settings"/>
@@ -93,7 +106,7 @@ public class ServiceApp<TProgram> : ServiceFactory<TProgram> where TProgram : cl
     {
         if (OwnNats && _nats is null)
         {
-            _nats = await NatsServer.StartNewAsync();
+            _nats = await NatsServer.StartSecuredAsync();
             _ownsNats = true;
             Settings["NATS_URL"] = _nats.Url;
         }
@@ -108,6 +121,38 @@ public class ServiceApp<TProgram> : ServiceFactory<TProgram> where TProgram : cl
         await Eventually.TrueAsync(() => connection.ConnectionState == NatsConnectionState.Open, "the service to connect to NATS");
         await Service<JetStreamTopology>().EnsureAsync(CancellationToken.None);
         _events = await StreamProbe.StartAsync(Services);
+    }
+
+    /// <summary>The harness's own JetStream context (admin on a secured server), for what the service itself may not do.</summary>
+    private INatsJSContext Harness
+    {
+        get
+        {
+            _harness ??= NatsServer.HarnessSettings(Service<MessagingOptions>().Url).Connect("test-harness", Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance);
+            return new NatsJSContext(_harness);
+        }
+    }
+
+    /// <summary>
+    /// The event subjects the service registered a handler for (each <c>AddEventHandler</c> is an
+    /// <see cref="EventConsumer{TEvent}"/>), to check against <see cref="ConsumerCatalogue"/>: the provisioning step
+    /// creates only the catalogue's consumers and the permission file grants only those.
+    /// </summary>
+    public IReadOnlyList<string> RegisteredEventSubjects() =>
+        [.. Services.GetServices<Microsoft.Extensions.Hosting.IHostedService>()
+            .Select(s => s.GetType())
+            .Where(t => t.IsGenericType && t.GetGenericTypeDefinition() == typeof(EventConsumer<>))
+            .Select(t => (string)t.GetGenericArguments()[0].GetProperty("Subject")!.GetValue(null)!)
+            .Order(StringComparer.Ordinal)];
+
+    /// <summary>Asserts the service's handlers are exactly its consumers in <see cref="ConsumerCatalogue"/>.</summary>
+    public void AssertHandlersMatchTheConsumerCatalogue()
+    {
+        var declared = ConsumerCatalogue.Of(NatsUser).Select(c => c.Subject).Order(StringComparer.Ordinal).ToList();
+        Assert.True(
+            declared.SequenceEqual(RegisteredEventSubjects()),
+            $"{NatsUser} handles [{string.Join(", ", RegisteredEventSubjects())}] but ConsumerCatalogue declares [{string.Join(", ", declared)}]: " +
+            "add the handler to ConsumerCatalogue (common/src/Ticketing.Common/Messaging) and its durable's permissions to infra/nats/auth.conf");
     }
 
     /// <summary>A client whose requests carry the session cookie of a new signed-in user.</summary>
@@ -130,12 +175,12 @@ public class ServiceApp<TProgram> : ServiceFactory<TProgram> where TProgram : cl
         CreateClient(new WebApplicationFactoryClientOptions { HandleCookies = true, BaseAddress = new Uri("https://localhost") });
 
     /// <summary>
-    /// Publishes an event to the stream as another service would and returns its stream sequence. A different
+    /// Publishes an event to the stream as another service would (as admin) and returns its stream sequence. A different
     /// <paramref name="messageId"/> gets a copy past the stream's duplicate window (a redelivery, a replay).
     /// </summary>
     public async Task<ulong> PublishAsync<TEvent>(TEvent @event, string? messageId = null) where TEvent : IIntegrationEvent<TEvent>
     {
-        var ack = await Service<INatsJSContext>().PublishAsync(
+        var ack = await Harness.PublishAsync(
             TEvent.Subject,
             EventJson.Serialize(@event),
             NatsRawSerializer<byte[]>.Default,
@@ -149,7 +194,7 @@ public class ServiceApp<TProgram> : ServiceFactory<TProgram> where TProgram : cl
     {
         try
         {
-            return (await Service<INatsJSContext>().GetConsumerAsync(Service<MessagingOptions>().StreamName, EventConsumer<TEvent>.ConsumerName(ServiceName))).Info;
+            return (await Harness.GetConsumerAsync(Service<MessagingOptions>().StreamName, EventConsumer<TEvent>.ConsumerName(ServiceName))).Info;
         }
         catch (NatsJSApiException)
         {
@@ -204,7 +249,7 @@ public class ServiceApp<TProgram> : ServiceFactory<TProgram> where TProgram : cl
         try
         {
             var options = Service<MessagingOptions>();
-            var jetStream = Service<INatsJSContext>();
+            var jetStream = Harness;
             var lines = new List<string>();
             await foreach (var consumer in jetStream.ListConsumersAsync(options.StreamName))
             {
@@ -235,6 +280,14 @@ public class ServiceApp<TProgram> : ServiceFactory<TProgram> where TProgram : cl
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
+        if (NatsServer.SecuredAt(Settings.GetValueOrDefault("NATS_URL")) is { } nats)
+        {
+            foreach (var (key, value) in nats.ServiceSettings(NatsUser))
+            {
+                Settings.TryAdd(key, value);
+            }
+        }
+
         if (Settings.ContainsKey("NATS_URL"))
         {
             foreach (var (key, value) in MessagingTestSettings)
@@ -268,9 +321,22 @@ public class ServiceApp<TProgram> : ServiceFactory<TProgram> where TProgram : cl
             _events = null;
         }
 
+        if (_harness is not null)
+        {
+            await _harness.DisposeAsync();
+            _harness = null;
+        }
+
         await base.DisposeAsync();
         if (_ownsNats && _nats is not null)
         {
+            // TICKETING_NATS_VIOLATIONS=<file>: collect what the permission file refused during the run, to find a
+            // permission a service lacks (a refused publish only times out; the server's log says what it was).
+            if (System.Environment.GetEnvironmentVariable("TICKETING_NATS_VIOLATIONS") is { Length: > 0 } file && _nats.Violations.Count > 0)
+            {
+                await File.AppendAllLinesAsync(file, _nats.Violations.Select(v => $"{typeof(TProgram).Assembly.GetName().Name}: {v}"));
+            }
+
             await _nats.DisposeAsync();
             _nats = null;
         }

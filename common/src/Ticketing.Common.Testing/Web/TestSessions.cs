@@ -3,6 +3,7 @@ using System.Net;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Ticketing.Common.Auth;
+using Ticketing.Common.Testing.Processes;
 
 namespace Ticketing.Common.Testing.Web;
 
@@ -17,7 +18,11 @@ public static class TestSessions
         {
             SessionId = jwt.Id,
         };
-        await using var bucket = new RevocationBucket(new SessionRevocationOptions(natsUrl, TimeSpan.FromDays(7)), NullLoggerFactory.Instance);
+        // As auth, the only user allowed to write revocations on a secured server.
+        // On an open server nobody provisioned the bucket: create it as auth does with NATS_PROVISION.
+        var connection = NatsServer.HarnessSettings(natsUrl, "auth");
+        var options = new SessionRevocationOptions(natsUrl, TimeSpan.FromDays(7)) { Connection = connection, Provision = connection.User is null };
+        await using var bucket = new RevocationBucket(options, NullLoggerFactory.Instance);
         var revoker = new SessionRevoker(new RevokedSessions(TimeProvider.System), bucket, NullLogger<SessionRevoker>.Instance);
         await revoker.RevokeAsync(session);
     }

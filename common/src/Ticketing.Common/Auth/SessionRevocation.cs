@@ -7,6 +7,7 @@ using NATS.Client.Core;
 using NATS.Client.JetStream;
 using NATS.Client.KeyValueStore;
 using Ticketing.Common.Hosting;
+using Ticketing.Common.Messaging;
 
 namespace Ticketing.Common.Auth;
 
@@ -19,11 +20,21 @@ public sealed record SessionRevocationOptions(string? NatsUrl, TimeSpan TokenLif
 {
     public const string Bucket = "revoked-sessions";
 
+    /// <summary>Identity and TLS for the bucket's connection (the service's NATS settings); null: anonymous, plain.</summary>
+    public NatsConnectionSettings? Connection { get; init; }
+
+    /// <summary><c>NATS_PROVISION</c>: auth creates the bucket when it is missing (else the provisioning step does).</summary>
+    public bool Provision { get; init; }
+
     /// <summary>How long the bucket keeps a revocation: the longest a token lives, plus the validation clock skew.</summary>
     public TimeSpan MaxAge => TokenLifetime + TimeSpan.FromMinutes(1);
 
     public static SessionRevocationOptions From(IConfiguration configuration, JwtOptions jwt) =>
-        new(configuration.Optional("NATS_URL"), jwt.Lifetime);
+        new(configuration.Optional("NATS_URL"), jwt.Lifetime)
+        {
+            Connection = NatsConnectionSettings.FromOptional(configuration),
+            Provision = configuration.Bool("NATS_PROVISION", false),
+        };
 }
 
 /// <summary>
@@ -75,7 +86,10 @@ public sealed class RevocationBucket(SessionRevocationOptions options, ILoggerFa
 
     public bool Configured => options.NatsUrl is not null;
 
-    /// <summary>The bucket; created when missing if <paramref name="create"/> (auth, the only writer), else looked up (404 until auth made it).</summary>
+    /// <summary>
+    /// The bucket, looked up (404 until the provisioning step made it); created when missing only if
+    /// <paramref name="create"/> (auth, the only writer) and <see cref="SessionRevocationOptions.Provision"/>.
+    /// </summary>
     public async Task<INatsKVStore> GetAsync(bool create, CancellationToken cancellationToken)
     {
         if (_store is { } store)
@@ -91,15 +105,11 @@ public sealed class RevocationBucket(SessionRevocationOptions options, ILoggerFa
                 return _store;
             }
 
-            _connection ??= new NatsConnection(NatsOpts.Default with
-            {
-                Url = options.NatsUrl ?? throw new InvalidOperationException("NATS_URL is not set"),
-                Name = "sessions",
-                RetryOnInitialConnect = true,
-                LoggerFactory = loggerFactory,
-            });
+            var settings = options.Connection
+                ?? new NatsConnectionSettings(options.NatsUrl ?? throw new InvalidOperationException("NATS_URL is not set"));
+            _connection ??= settings.Connect("sessions", loggerFactory);
             var kv = new NatsKVContext(new NatsJSContext(_connection));
-            _store = create
+            _store = create && options.Provision
                 ? await kv.CreateStoreAsync(new NatsKVConfig(SessionRevocationOptions.Bucket) { MaxAge = options.MaxAge, History = 1 }, cancellationToken)
                 : await kv.GetStoreAsync(SessionRevocationOptions.Bucket, cancellationToken);
             return _store;
@@ -168,7 +178,8 @@ public sealed class SessionRevoker(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        // The writer creates the bucket at start, so the other services' watchers find it before the first sign-out.
+        // The writer looks the bucket up at start (and creates it with NATS_PROVISION), so a missing one is reported
+        // before the first sign-out.
         for (var attempt = 1; bucket.Configured && !stoppingToken.IsCancellationRequested; attempt++)
         {
             try
@@ -178,7 +189,9 @@ public sealed class SessionRevoker(
             }
             catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
             {
-                logger.LogWarning("The revoked-sessions bucket could not be created yet ({Error}); attempt {Attempt}", ex.Message, attempt);
+                logger.LogWarning(
+                    "The revoked-sessions bucket is not available yet ({Error}); attempt {Attempt}. Without NATS_PROVISION the provisioning step creates it (ticketing nats provision)",
+                    ex.Message, attempt);
                 await Task.Delay(TimeSpan.FromSeconds(Math.Min(30, attempt)), stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             }
         }

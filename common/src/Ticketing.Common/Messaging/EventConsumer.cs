@@ -31,8 +31,12 @@ namespace Ticketing.Common.Messaging;
 /// <item>The server never drops a message (no server-side MaxDeliver): a message delivered
 /// <see cref="MessagingOptions.ParkOnDelivery"/> times (earlier deliveries ended with no outcome, e.g. its handler
 /// crashed the process) is parked on receipt without reaching the handler.</item>
+/// <item>The consumer is created by the provisioning step (<see cref="NatsProvisioning"/>, from
+/// <see cref="ConsumerCatalogue"/>); this class only looks it up. A missing one is logged ("run the provisioning
+/// step"), fails readiness and is looked for again with backoff; with <see cref="MessagingOptions.Provision"/> the
+/// service creates it itself, with the same configuration.</item>
 /// <item>Connection trouble, or a stream or consumer that vanished, ends the pull loop; it starts again with
-/// backoff (re-creating the stream and consumer when missing) until the service stops.</item>
+/// backoff until the service stops.</item>
 /// <item>On shutdown the message in hand is finished, then the loop stops; the consumer stays on the server.</item>
 /// </list>
 /// </summary>
@@ -42,12 +46,12 @@ public sealed class EventConsumer<TEvent>(
     JetStreamTopology topology,
     MessagingOptions options,
     TimeProvider timeProvider,
+    ProvisioningState provisioning,
     ILogger<EventConsumer<TEvent>> logger) : BackgroundService
     where TEvent : IIntegrationEvent<TEvent>
 {
     /// <summary>The durable consumer's name, for example <c>tickets-order-created-v1</c>.</summary>
-    public static string ConsumerName(string serviceName) =>
-        $"{serviceName}-{TEvent.Subject["ticketing.".Length..].Replace('.', '-')}";
+    public static string ConsumerName(string serviceName) => ConsumerCatalogue.ConsumerName(serviceName, TEvent.Subject);
 
     private string Name { get; } = ConsumerName(options.ServiceName);
 
@@ -87,14 +91,22 @@ public sealed class EventConsumer<TEvent>(
             catch (Exception ex)
             {
                 failures++;
-                if (ex is NatsJSApiException or NatsJSProtocolException or NatsNoRespondersException)
+                if (ex is NatsJSApiException or NatsJSProtocolException or NatsNoRespondersException or NotProvisionedException)
                 {
                     // The stream or the consumer may be gone (a server that lost its store): set them up again.
                     topology.Invalidate();
                 }
 
                 var delay = options.BackoffFor(failures);
-                logger.LogWarning(ex, "Consumer {Consumer} stopped ({Error}); starting again in {Delay}", Name, ex.Message, delay);
+                if (ex is NotProvisionedException)
+                {
+                    // Not a fault of this service: say what to do, without a stack trace every few seconds.
+                    logger.LogWarning("Consumer {Consumer} cannot start: {Error}; looking again in {Delay}", Name, ex.Message, delay);
+                }
+                else
+                {
+                    logger.LogWarning(ex, "Consumer {Consumer} stopped ({Error}); starting again in {Delay}", Name, ex.Message, delay);
+                }
                 try
                 {
                     await Task.Delay(delay, timeProvider, stoppingToken);
@@ -110,18 +122,31 @@ public sealed class EventConsumer<TEvent>(
     private async Task<INatsJSConsumer> EnsureConsumerAsync(CancellationToken cancellationToken)
     {
         await topology.EnsureAsync(cancellationToken);
-        var config = new ConsumerConfig(Name)
+        if (options.Provision)
         {
-            FilterSubject = TEvent.Subject,
-            AckPolicy = ConsumerConfigAckPolicy.Explicit,
-            DeliverPolicy = ConsumerConfigDeliverPolicy.All,
-            AckWait = options.AckWait,
-            // Unlimited: the server never drops a message silently; this consumer parks it (ParkOnDelivery).
-            MaxDeliver = -1,
-            MaxAckPending = Math.Max(options.MaxMsgs * 16, 256),
-            Description = $"{options.ServiceName} handles {TEvent.Subject}",
-        };
-        return await jetStream.CreateOrUpdateConsumerAsync(options.StreamName, config, cancellationToken);
+            await NatsProvisioning.CreateConsumerAsync(jetStream, options, options.ServiceName, TEvent.Subject, cancellationToken);
+        }
+
+        INatsJSConsumer consumer;
+        try
+        {
+            consumer = await jetStream.GetConsumerAsync(options.StreamName, Name, cancellationToken);
+        }
+        catch (NatsJSApiException ex) when (ex.Error.Code == 404)
+        {
+            provisioning.Missing(Name);
+            throw new NotProvisionedException($"durable consumer {options.StreamName}/{Name}");
+        }
+
+        provisioning.Found(Name);
+        if (consumer.Info.Config.AckWait != options.AckWait)
+        {
+            logger.LogWarning(
+                "Consumer {Consumer} has an ack wait of {ServerAckWait}, this service expects {AckWait} (NATS_ACK_WAIT_MS): provision with the same setting",
+                Name, consumer.Info.Config.AckWait, options.AckWait);
+        }
+
+        return consumer;
     }
 
     /// <summary>

@@ -6,11 +6,14 @@ using Ticketing.Common.Hosting;
 namespace Ticketing.Common.Messaging;
 
 /// <summary>
-/// Makes sure the streams exist: <c>TICKETING</c> over <c>ticketing.&gt;</c> (file storage, duplicate window,
-/// explicit size and age limits) and the dead-letter stream. Every service does this at start and whenever a
-/// publish or a consumer finds no stream. It only ever creates a missing stream: an existing stream is never
-/// updated (one misconfigured service must not shrink a 3-replica stream or wipe an operator's limits). A stream
-/// whose settings differ from this service's is reported with a warning, or stops the service when
+/// The streams: <c>TICKETING</c> over <c>ticketing.&gt;</c> (file storage, duplicate window, explicit size and age
+/// limits) and the dead-letter stream. The provisioning step (<see cref="NatsProvisioning"/>, with the admin
+/// identity) creates them with <see cref="CreateMissingAsync"/>; a service only looks them up in
+/// <see cref="EnsureAsync"/> (at start and whenever a publish or a consumer finds no stream), and a missing one is a
+/// <see cref="NotProvisionedException"/> (readiness fails, the caller retries) unless the service provisions for
+/// itself (<see cref="MessagingOptions.Provision"/>). Creating only ever creates a missing stream: an existing stream
+/// is never updated (one misconfigured service must not shrink a 3-replica stream or wipe an operator's limits). A
+/// stream whose settings differ from these is reported with a warning, or stops the service when
 /// <see cref="MessagingOptions.StrictStreamSettings"/> is set.
 /// </summary>
 public sealed class JetStreamTopology(INatsJSContext jetStream, MessagingOptions options, ILogger<JetStreamTopology> logger)
@@ -40,8 +43,16 @@ public sealed class JetStreamTopology(INatsJSContext jetStream, MessagingOptions
                 return;
             }
 
-            await EnsureStreamAsync(EventStream(), cancellationToken);
-            await EnsureStreamAsync(DeadLetterStream(), cancellationToken);
+            if (options.Provision)
+            {
+                await CreateMissingAsync(cancellationToken);
+            }
+            else
+            {
+                await CheckStreamAsync(EventStream(), cancellationToken);
+                await CheckStreamAsync(DeadLetterStream(), cancellationToken);
+            }
+
             _ensured = true;
         }
         finally
@@ -73,10 +84,36 @@ public sealed class JetStreamTopology(INatsJSContext jetStream, MessagingOptions
         Description = description,
     };
 
+    /// <summary>Creates each stream that is missing (the provisioning step); returns what it did, one line per stream.</summary>
+    public async Task<IReadOnlyList<string>> CreateMissingAsync(CancellationToken cancellationToken)
+    {
+        return
+        [
+            await EnsureStreamAsync(EventStream(), cancellationToken),
+            await EnsureStreamAsync(DeadLetterStream(), cancellationToken),
+        ];
+    }
+
+    /// <summary>Looks a stream up (STREAM.INFO, all a service may do): missing is <see cref="NotProvisionedException"/>.</summary>
+    private async Task CheckStreamAsync(StreamConfig wanted, CancellationToken cancellationToken)
+    {
+        StreamConfig existing;
+        try
+        {
+            existing = (await jetStream.GetStreamAsync(wanted.Name!, cancellationToken: cancellationToken)).Info.Config;
+        }
+        catch (NatsJSApiException ex) when (ex.Error.Code == 404)
+        {
+            throw new NotProvisionedException($"stream {wanted.Name}");
+        }
+
+        ReportDifferences(existing, wanted);
+    }
+
     /// <summary>Forget that the streams were seen (a publish found none: the server lost its store).</summary>
     public void Invalidate() => _ensured = false;
 
-    private async Task EnsureStreamAsync(StreamConfig wanted, CancellationToken cancellationToken)
+    private async Task<string> EnsureStreamAsync(StreamConfig wanted, CancellationToken cancellationToken)
     {
         // Two services starting together may both try to create: the loser finds the winner's stream next time round.
         for (var attempt = 1; ; attempt++)
@@ -94,7 +131,7 @@ public sealed class JetStreamTopology(INatsJSContext jetStream, MessagingOptions
                     logger.LogInformation(
                         "Created stream {Stream} (replicas {Replicas}, max {MaxBytes} bytes, max age {MaxAge})",
                         wanted.Name, wanted.NumReplicas, wanted.MaxBytes, wanted.MaxAge);
-                    return;
+                    return $"stream {wanted.Name}: created";
                 }
                 catch (NatsJSApiException race) when (attempt < 3)
                 {
@@ -103,24 +140,32 @@ public sealed class JetStreamTopology(INatsJSContext jetStream, MessagingOptions
                 }
             }
 
-            var differences = Differences(existing, wanted);
-            if (differences.Count > 0)
-            {
-                var summary = string.Join("; ", differences);
-                if (options.StrictStreamSettings)
-                {
-                    throw new InvalidSettingException(
-                        "NATS_STREAM_STRICT",
-                        $"is on and stream {wanted.Name} differs from this service's settings ({summary}): align the settings or the stream");
-                }
+            var differences = ReportDifferences(existing, wanted);
+            return differences.Count == 0
+                ? $"stream {wanted.Name}: exists"
+                : $"stream {wanted.Name}: exists with other settings, left as it is ({string.Join("; ", differences)})";
+        }
+    }
 
-                logger.LogWarning(
-                    "Stream {Stream} differs from this service's settings and is left as it is ({Differences}); align NATS_STREAM_* or the stream",
-                    wanted.Name, summary);
+    private IReadOnlyList<string> ReportDifferences(StreamConfig existing, StreamConfig wanted)
+    {
+        var differences = Differences(existing, wanted);
+        if (differences.Count > 0)
+        {
+            var summary = string.Join("; ", differences);
+            if (options.StrictStreamSettings)
+            {
+                throw new InvalidSettingException(
+                    "NATS_STREAM_STRICT",
+                    $"is on and stream {wanted.Name} differs from this service's settings ({summary}): align the settings or the stream");
             }
 
-            return;
+            logger.LogWarning(
+                "Stream {Stream} differs from this service's settings and is left as it is ({Differences}); align NATS_STREAM_* or the stream",
+                wanted.Name, summary);
         }
+
+        return differences;
     }
 
     /// <summary>The settings that matter and differ, as "setting: stream has X, this service would use Y".</summary>
@@ -144,4 +189,15 @@ public sealed class JetStreamTopology(INatsJSContext jetStream, MessagingOptions
         Compare("duplicate window", existing.DuplicateWindow, wanted.DuplicateWindow);
         return differences;
     }
+}
+
+/// <summary>
+/// A stream, durable consumer or bucket this service needs does not exist, and this service may not create it: the
+/// provisioning step has not run against this server (or the server lost its store). Readiness reports it and the
+/// service keeps looking.
+/// </summary>
+public sealed class NotProvisionedException(string what)
+    : Exception($"{what} does not exist: run the provisioning step (`ticketing nats provision` with the admin identity; the Kubernetes Job nats-provision; the local run does it at start)")
+{
+    public string What { get; } = what;
 }

@@ -1,3 +1,6 @@
+using Microsoft.Extensions.Configuration;
+using Ticketing.Common.Hosting;
+
 namespace Ticketing.Common.Messaging;
 
 /// <summary>
@@ -43,6 +46,14 @@ public sealed class MessagingOptions
     /// instead of logging a warning. The stream is never changed either way.
     /// </summary>
     public bool StrictStreamSettings { get; init; }
+
+    /// <summary>
+    /// <c>NATS_PROVISION</c>: this service creates the streams and its own durable consumers when they are missing
+    /// (and the revoked-sessions bucket, for auth), for a bare <c>dotnet run</c> against an open nats-server. Off by
+    /// default and in every deployment: there an admin identity provisions (<c>ticketing nats provision</c>, a
+    /// Kubernetes Job, a step of the local run) and a service may only look its streams and consumers up.
+    /// </summary>
+    public bool Provision { get; init; }
 
     /// <summary>The stream drops a second publish with the same <c>Nats-Msg-Id</c> within this window.</summary>
     public TimeSpan DuplicateWindow { get; init; } = TimeSpan.FromMinutes(10);
@@ -99,6 +110,27 @@ public sealed class MessagingOptions
 
     /// <summary>How long a publish right after a write may take before the relay is left to do it.</summary>
     public TimeSpan PublishTimeout { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>The settings from configuration (the <c>NATS_*</c> environment variables), for <paramref name="serviceName"/>.</summary>
+    public static MessagingOptions From(IConfiguration configuration, string serviceName, string url) =>
+        new MessagingOptions
+        {
+            ServiceName = serviceName,
+            Url = url,
+            Provision = configuration.Bool("NATS_PROVISION", false),
+            Replicas = configuration.Int("NATS_STREAM_REPLICAS", 1, 1, 5),
+            StreamMaxBytes = configuration.Long("NATS_STREAM_MAX_BYTES", 768L * 1024 * 1024, 1024 * 1024),
+            DeadLetterMaxBytes = configuration.Long("NATS_DEADLETTER_MAX_BYTES", 128L * 1024 * 1024, 1024 * 1024),
+            StreamMaxAge = TimeSpan.FromDays(configuration.Int("NATS_STREAM_MAX_AGE_DAYS", 365, 1, 36_500)),
+            StrictStreamSettings = configuration.Bool("NATS_STREAM_STRICT", false),
+            MaxDeliver = configuration.Int("NATS_MAX_DELIVER", 10, 1, 1000),
+            RetryDelay = configuration.Milliseconds("NATS_RETRY_DELAY_MS", TimeSpan.FromSeconds(1), 1, 600_000),
+            MaxRetryDelay = configuration.Milliseconds("NATS_MAX_RETRY_DELAY_MS", TimeSpan.FromSeconds(30), 1, 3_600_000),
+            AckWait = configuration.Milliseconds("NATS_ACK_WAIT_MS", TimeSpan.FromSeconds(30), 300, 3_600_000),
+            HandlerTimeout = configuration.Milliseconds("NATS_HANDLER_TIMEOUT_MS", TimeSpan.FromSeconds(20), 10, 3_600_000),
+            SpareDeliveries = configuration.Int("NATS_SPARE_DELIVERIES", 10, 1, 1000),
+            OutageParkAfter = configuration.Seconds("NATS_OUTAGE_PARK_AFTER_S", TimeSpan.FromHours(6), 1, 30 * 24 * 3600),
+        };
 
     /// <summary>Delay before the nth redelivery (n = deliveries so far), doubling up to the cap.</summary>
     public TimeSpan BackoffFor(int deliveries)

@@ -14,29 +14,17 @@ namespace Ticketing.Common.Messaging;
 public static class MessagingServiceCollectionExtensions
 {
     /// <summary>
-    /// Connects the service to NATS JetStream (<c>NATS_URL</c>, required): connection, stream set-up, publisher,
-    /// outbox dispatcher and relay settings, and a readiness check.
+    /// Connects the service to NATS JetStream (<c>NATS_URL</c>, required; identity and TLS from
+    /// <see cref="NatsConnectionSettings"/>): connection, the streams and durable consumers looked up (created only
+    /// with <c>NATS_PROVISION</c>), publisher, outbox dispatcher and relay settings, and a readiness check.
     /// </summary>
     public static IHostApplicationBuilder AddMessaging(this IHostApplicationBuilder builder, string serviceName)
     {
         var configuration = builder.Configuration;
-        var options = new MessagingOptions
-        {
-            ServiceName = serviceName,
-            Url = configuration.Required("NATS_URL", "the NATS server with JetStream, for example nats://localhost:4222"),
-            Replicas = configuration.Int("NATS_STREAM_REPLICAS", 1, 1, 5),
-            StreamMaxBytes = configuration.Long("NATS_STREAM_MAX_BYTES", 768L * 1024 * 1024, 1024 * 1024),
-            DeadLetterMaxBytes = configuration.Long("NATS_DEADLETTER_MAX_BYTES", 128L * 1024 * 1024, 1024 * 1024),
-            StreamMaxAge = TimeSpan.FromDays(configuration.Int("NATS_STREAM_MAX_AGE_DAYS", 365, 1, 36_500)),
-            StrictStreamSettings = configuration.Bool("NATS_STREAM_STRICT", false),
-            MaxDeliver = configuration.Int("NATS_MAX_DELIVER", 10, 1, 1000),
-            RetryDelay = configuration.Milliseconds("NATS_RETRY_DELAY_MS", TimeSpan.FromSeconds(1), 1, 600_000),
-            MaxRetryDelay = configuration.Milliseconds("NATS_MAX_RETRY_DELAY_MS", TimeSpan.FromSeconds(30), 1, 3_600_000),
-            AckWait = configuration.Milliseconds("NATS_ACK_WAIT_MS", TimeSpan.FromSeconds(30), 300, 3_600_000),
-            HandlerTimeout = configuration.Milliseconds("NATS_HANDLER_TIMEOUT_MS", TimeSpan.FromSeconds(20), 10, 3_600_000),
-            SpareDeliveries = configuration.Int("NATS_SPARE_DELIVERIES", 10, 1, 1000),
-            OutageParkAfter = configuration.Seconds("NATS_OUTAGE_PARK_AFTER_S", TimeSpan.FromHours(6), 1, 30 * 24 * 3600),
-        };
+        var connectionSettings = NatsConnectionSettings.From(
+            configuration,
+            configuration.Required("NATS_URL", "the NATS server with JetStream, for example nats://localhost:4222"));
+        var options = MessagingOptions.From(configuration, serviceName, connectionSettings.Url);
         builder.Services.AddSingleton(options);
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton(new OutboxRelayOptions
@@ -46,13 +34,9 @@ public static class MessagingServiceCollectionExtensions
             MaxBacklogAge = configuration.Seconds("OUTBOX_MAX_AGE_S", TimeSpan.FromMinutes(2), 1, 7 * 24 * 3600),
         });
 
-        builder.Services.AddSingleton<INatsConnection>(sp => new NatsConnection(NatsOpts.Default with
-        {
-            Url = options.Url,
-            Name = serviceName,
-            RetryOnInitialConnect = true,
-            LoggerFactory = sp.GetRequiredService<ILoggerFactory>(),
-        }));
+        builder.Services.AddSingleton(connectionSettings);
+        builder.Services.AddSingleton<ProvisioningState>();
+        builder.Services.AddSingleton<INatsConnection>(sp => connectionSettings.Connect(serviceName, sp.GetRequiredService<ILoggerFactory>()));
         builder.Services.AddSingleton<INatsJSContext>(sp => new NatsJSContext(sp.GetRequiredService<INatsConnection>()));
         builder.Services.AddSingleton<JetStreamTopology>();
         builder.Services.AddSingleton<IEventPublisher, JetStreamEventPublisher>();
@@ -91,6 +75,12 @@ internal sealed class MessagingStartup(INatsConnection connection, JetStreamTopo
             {
                 return;
             }
+            catch (NotProvisionedException ex)
+            {
+                var delay = TimeSpan.FromSeconds(Math.Min(30, attempt));
+                logger.LogWarning("NATS is not provisioned: {Error}; looking again in {Delay}", ex.Message, delay);
+                await Task.Delay(delay, stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            }
             catch (Exception ex) when (ex is not InvalidSettingException)
             {
                 var delay = TimeSpan.FromSeconds(Math.Min(30, attempt));
@@ -101,12 +91,16 @@ internal sealed class MessagingStartup(INatsConnection connection, JetStreamTopo
     }
 }
 
-/// <summary>Readiness: connected to NATS, and the event stream exists (a server that lost its store has none).</summary>
+/// <summary>
+/// Readiness: connected to NATS, the event stream exists (a server that lost its store has none) and every durable
+/// consumer of this service was found (the provisioning step ran).
+/// </summary>
 internal sealed class NatsHealthCheck(
     INatsConnection connection,
     INatsJSContext jetStream,
     MessagingOptions options,
     JetStreamTopology topology,
+    ProvisioningState provisioning,
     ILogger<NatsHealthCheck> logger) : IHealthCheck
 {
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
@@ -121,12 +115,19 @@ internal sealed class NatsHealthCheck(
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(TimeSpan.FromSeconds(3));
             await jetStream.GetStreamAsync(options.StreamName, cancellationToken: timeout.Token);
+            if (provisioning.MissingNow is { Count: > 0 } missing)
+            {
+                return HealthCheckResult.Unhealthy(
+                    $"durable consumer(s) {string.Join(", ", missing)} missing: run the provisioning step (ticketing nats provision)");
+            }
+
             return HealthCheckResult.Healthy("connected; stream present");
         }
         catch (NatsJSApiException ex) when (ex.Error.Code == 404)
         {
-            topology.Invalidate(); // the next publish or consumer (re)creates it
-            return HealthCheckResult.Unhealthy($"stream {options.StreamName} is missing");
+            topology.Invalidate(); // the next publish or consumer looks again (and creates it with NATS_PROVISION)
+            return HealthCheckResult.Unhealthy(
+                $"stream {options.StreamName} is missing" + (options.Provision ? string.Empty : ": run the provisioning step (ticketing nats provision)"));
         }
         catch (Exception ex)
         {

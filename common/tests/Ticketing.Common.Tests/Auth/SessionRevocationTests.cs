@@ -36,7 +36,8 @@ public sealed class SessionRevocationTests
         // look again every 250 ms, not back off to seconds.
         await Task.Delay(TimeSpan.FromSeconds(3));
 
-        await using var writerBucket = new RevocationBucket(options, NullLoggerFactory.Instance);
+        // auth on an open server with NATS_PROVISION creates the bucket with its first write (the provisioning step would).
+        await using var writerBucket = new RevocationBucket(options with { Provision = true }, NullLoggerFactory.Instance);
         var revoker = new SessionRevoker(new RevokedSessions(TimeProvider.System), writerBucket, NullLogger<SessionRevoker>.Instance);
         var session = Session();
         await revoker.RevokeAsync(session);

@@ -57,6 +57,7 @@ public sealed class ReadinessTests : IAsyncLifetime
             ["JWT_KEY"] = Testing.Web.TestUsers.NewJwtKey(),
             ["DATA_DIR"] = _data.Path,
             ["NATS_RETRY_DELAY_MS"] = "50",
+            ["NATS_PROVISION"] = "true", // a made-up service on an open nats-server
             ["OUTBOX_SWEEP_INTERVAL_MS"] = "100",
             ["OUTBOX_GRACE_MS"] = "0",
         });
@@ -133,6 +134,44 @@ public sealed class ReadinessTests : IAsyncLifetime
         // The next publish finds no stream and sets it up again.
         await app.Services.GetRequiredService<IEventPublisher>().PublishAsync(MessagingTestHost.NewTicket(), TimeProvider.System);
         await Eventually.TrueAsync(async () => (await ReadyAsync(client)).Status == HttpStatusCode.OK, "readiness once the stream is back");
+    }
+
+    /// <summary>Records the orders it is handed.</summary>
+    public sealed class OrderCreatedRecorder(System.Collections.Concurrent.ConcurrentQueue<string> seen) : IEventHandler<OrderCreatedV1>
+    {
+        public Task<HandlerOutcome> HandleAsync(OrderCreatedV1 @event, EventContext context, CancellationToken cancellationToken)
+        {
+            seen.Enqueue(@event.Id);
+            return Task.FromResult(HandlerOutcome.Ack);
+        }
+    }
+
+    [Fact]
+    public async Task Readiness_WhenNatsIsNotProvisioned_IsRedNamingTheStep_AndTheConsumerStartsOnceItRan()
+    {
+        // The permission file on, nothing provisioned yet: tickets may look its stream and consumer up, not create them.
+        _nats = new NatsServer(secured: true) { ProvisionOnStart = false };
+        await _nats.StartAsync();
+        var seen = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        var tickets = _nats.SettingsFor("tickets");
+        var (_, client) = await StartAsync(builder =>
+        {
+            builder.AddMessaging("tickets");
+            builder.Services.AddSingleton(seen);
+            builder.Services.AddEventHandler<OrderCreatedV1, OrderCreatedRecorder>();
+        }, new() { ["NATS_URL"] = _nats.Url, ["NATS_USER"] = "tickets", ["NATS_PASSWORD"] = tickets.Password, ["NATS_PROVISION"] = "false" });
+
+        var (status, body, _) = await ReadyAsync(client);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, status);
+        Assert.Contains("run the provisioning step", body.GetProperty("checks").GetProperty("nats").GetProperty("description").GetString(), StringComparison.Ordinal);
+
+        await _nats.ProvisionAsync();
+
+        await Eventually.TrueAsync(async () => (await ReadyAsync(client)).Status == HttpStatusCode.OK, "readiness once provisioned", TimeSpan.FromSeconds(60));
+        await using var admin = _nats.Connect("admin");
+        var order = new OrderCreatedV1(DocumentIds.New(), 0, OrderStatus.Created, "u1", DateTimeOffset.UtcNow.AddMinutes(15), new OrderTicketV1(DocumentIds.New(), 10m));
+        (await new NatsJSContext(admin).PublishAsync(OrderCreatedV1.Subject, EventJson.Serialize(order), NatsRawSerializer<byte[]>.Default)).EnsureSuccess();
+        await Eventually.TrueAsync(() => seen.Contains(order.Id), "the consumer to handle an order after provisioning", TimeSpan.FromSeconds(60));
     }
 
     [Fact]

@@ -48,6 +48,8 @@ public static class MessagingTestHost
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["NATS_URL"] = natsUrl,
+            // Made-up services on an open nats-server: they create their streams and consumers themselves.
+            ["NATS_PROVISION"] = "true",
             ["NATS_MAX_DELIVER"] = "3",
             ["NATS_RETRY_DELAY_MS"] = "50",
         });

@@ -63,7 +63,7 @@ public static class ExpirationAppExtensions
     }
 }
 
-/// <summary>A nats-server and a redis-server (append-only file on) for a test class.</summary>
+/// <summary>A nats-server (with the permission file, provisioned) and a redis-server (append-only file on) for a test class.</summary>
 public sealed class Servers : IAsyncLifetime
 {
     public NatsServer Nats { get; private set; } = null!;
@@ -71,7 +71,7 @@ public sealed class Servers : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var nats = NatsServer.StartNewAsync();
+        var nats = NatsServer.StartSecuredAsync();
         var redis = RedisServer.StartNewAsync();
         Nats = await nats;
         Redis = await redis;

@@ -7,6 +7,7 @@ using NATS.Client.JetStream.Models;
 using Ticketing.Common.Events;
 using Ticketing.Common.Messaging;
 using Ticketing.Common.Storage;
+using Ticketing.Common.Testing.Processes;
 
 namespace Ticketing.Expiration.Tests.Infrastructure;
 
@@ -35,7 +36,9 @@ public sealed class OrdersSide : IAsyncDisposable
 
     public static async Task<OrdersSide> StartAsync(string natsUrl)
     {
-        var side = new OrdersSide(new NatsConnection(NatsOpts.Default with { Url = natsUrl, Name = "orders-side", SubPendingChannelCapacity = 100_000 }));
+        // As admin (the harness's identity): it publishes orders' events and listens to expiration's.
+        var side = new OrdersSide(new NatsConnection(
+            NatsServer.HarnessSettings(natsUrl).Opts("orders-side", NullLoggerFactory.Instance) with { SubPendingChannelCapacity = 100_000 }));
         await side._connection.ConnectAsync();
         await new JetStreamTopology(side._jetStream, new MessagingOptions { ServiceName = "orders", Url = natsUrl }, NullLogger<JetStreamTopology>.Instance)
             .EnsureAsync(CancellationToken.None);

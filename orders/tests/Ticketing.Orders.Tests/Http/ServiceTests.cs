@@ -9,6 +9,10 @@ namespace Ticketing.Orders.Tests.Http;
 public sealed class ServiceTests(OrdersAppFixture fixture) : IClassFixture<OrdersAppFixture>
 {
     [Fact]
+    public void Handlers_AreExactlyItsConsumersInTheCatalogue_ThatProvisioningCreatesAndThePermissionFileGrants() =>
+        fixture.App.AssertHandlersMatchTheConsumerCatalogue();
+
+    [Fact]
     public async Task Health_WhenStorageAndNatsAnswer_IsLiveAndReady() =>
         await fixture.App.CreateAnonymousClient().AssertHealthyAsync("storage", "nats");
 

@@ -30,7 +30,7 @@ public sealed class OutboxCleanupFailureTests : OrdersAppFixture
     public async Task PlaceOrder_WhenTheOutboxCleanupFailsAfterTheInsert_Returns201_AndTheEventIsOut()
     {
         var ticket = new TicketCreatedV1(DocumentIds.New(), 0, "Concert", 20m, DocumentIds.New());
-        await App.Service<IEventPublisher>().PublishAsync(ticket, TimeProvider.System);
+        await App.PublishAsync(ticket);
         var client = App.CreateSignedInClient();
         _fault.Failing = true;
 

@@ -9,6 +9,10 @@ namespace Ticketing.Tickets.Tests.Endpoints;
 public sealed class ServiceTests(TicketsAppFixture fixture) : IClassFixture<TicketsAppFixture>
 {
     [Fact]
+    public void Handlers_AreExactlyItsConsumersInTheCatalogue_ThatProvisioningCreatesAndThePermissionFileGrants() =>
+        fixture.App.AssertHandlersMatchTheConsumerCatalogue();
+
+    [Fact]
     public async Task Health_LiveAndReady_Return200_WithStorageNatsAndOutboxChecked()
     {
         var client = fixture.App.CreateAnonymousClient();
