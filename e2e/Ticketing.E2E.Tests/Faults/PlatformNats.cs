@@ -11,7 +11,8 @@ namespace Ticketing.E2E.Tests.Faults;
 /// <summary>
 /// The fault tests' own NATS connection to the platform's nats-server, as an operator's: it reads the event and
 /// dead-letter streams, lists the services' durable consumers and publishes poison messages straight to the stream.
-/// The one place that opens it: when nats-server requires credentials, give this connection the admin user's.
+/// The one place that opens it, as the NATS <c>admin</c> user: the services' own users may not publish each other's
+/// subjects or read the streams (infra/nats/auth.conf).
 /// </summary>
 public static class PlatformNats
 {
@@ -19,7 +20,12 @@ public static class PlatformNats
     public const string DeadLetterStream = "TICKETING_DEADLETTER";
 
     public static NatsConnection Connect(PlatformFixture platform) =>
-        new(NatsOpts.Default with { Url = platform.NatsUrl, Name = "e2e-faults" });
+        new(NatsOpts.Default with
+        {
+            Url = platform.NatsUrl,
+            Name = "e2e-faults",
+            AuthOpts = NatsAuthOpts.Default with { Username = "admin", Password = platform.NatsAdminPassword },
+        });
 }
 
 /// <summary>A message as it lies in a stream: its subject, body (JSON when it parses) and headers.</summary>

@@ -4,6 +4,7 @@ using System.Text.Json;
 using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Ticketing.E2E.Tests.Platform;
 
@@ -79,6 +80,15 @@ public static class PlatformProcesses
 
         /// <summary>nats-server's client URL (for the tests' own NATS connection: see <c>Faults/PlatformNats</c>).</summary>
         public string NatsUrl => $"nats://127.0.0.1:{platform.App.GetEndpoint("nats", "tcp").Port}";
+
+        /// <summary>
+        /// The password the AppHost generated for this run's NATS <c>admin</c> user (the identity of the provisioning
+        /// step, and of the tests' operator connection: nats-server loads infra/nats/auth.conf, so nothing connects
+        /// anonymously).
+        /// </summary>
+        public string NatsAdminPassword =>
+            platform.App.Services.GetRequiredService<Microsoft.Extensions.Configuration.IConfiguration>()["Parameters:nats-admin-password"]
+            ?? throw new InvalidOperationException("The AppHost generated no password for the NATS admin user (Parameters:nats-admin-password).");
 
         /// <summary>Where a service listens itself (not through the gateway): for its /health/ready.</summary>
         public Uri ServiceUrl(string service) => platform.App.GetEndpoint(service, "http");
