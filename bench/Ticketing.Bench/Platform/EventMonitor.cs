@@ -22,6 +22,7 @@ public sealed class EventMonitor : IAsyncDisposable
     private readonly NatsJSContext _js;
     private readonly ConcurrentDictionary<string, TaskCompletionSource<StreamEvent>> _events = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _stop = new();
+    private readonly ConcurrentDictionary<string, ConsumerWatch> _watches = new(StringComparer.Ordinal);
     private Task? _reader;
 
     public EventMonitor(string natsUrl)
@@ -81,6 +82,74 @@ public sealed class EventMonitor : IAsyncDisposable
                 throw new TimeoutException($"{consumer} did not acknowledge stream sequence {sequence} within {timeout} (ack floor {info.AckFloor.StreamSeq}, pending {info.NumPending}, unacknowledged {info.NumAckPending})");
             }
         }
+    }
+
+    /// <summary>
+    /// Completes once the durable consumer's acknowledgement floor reached <paramref name="sequence"/>, for many waiters
+    /// at once: one loop per consumer polls its info (every 2 ms while anyone waits, not at all otherwise).
+    /// </summary>
+    public Task WhenHandledAsync(string consumer, ulong sequence, TimeSpan timeout)
+    {
+        var watch = _watches.GetOrAdd(consumer, _ => new ConsumerWatch());
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        lock (watch)
+        {
+            if (watch.Floor >= sequence)
+            {
+                return Task.CompletedTask;
+            }
+
+            watch.Waiters.Add((sequence, done));
+            if (!watch.Running)
+            {
+                watch.Running = true;
+                _ = Task.Run(() => WatchAsync(consumer, watch));
+            }
+        }
+
+        return done.Task.WaitAsync(timeout);
+    }
+
+    private async Task WatchAsync(string consumer, ConsumerWatch watch)
+    {
+        while (!_stop.IsCancellationRequested)
+        {
+            ulong floor;
+            try
+            {
+                floor = (await _js.GetConsumerAsync(Stream, consumer, _stop.Token)).Info.AckFloor.StreamSeq;
+            }
+            catch (Exception e) when (e is NatsJSException or NatsException or OperationCanceledException)
+            {
+                await Task.Delay(10);
+                continue;
+            }
+
+            lock (watch)
+            {
+                watch.Floor = Math.Max(watch.Floor, floor);
+                foreach (var waiter in watch.Waiters.Where(w => w.Sequence <= watch.Floor).ToList())
+                {
+                    waiter.Done.TrySetResult();
+                    watch.Waiters.Remove(waiter);
+                }
+
+                if (watch.Waiters.Count == 0)
+                {
+                    watch.Running = false;
+                    return;
+                }
+            }
+
+            await Task.Delay(2);
+        }
+    }
+
+    private sealed class ConsumerWatch
+    {
+        public ulong Floor;
+        public bool Running;
+        public readonly List<(ulong Sequence, TaskCompletionSource Done)> Waiters = [];
     }
 
     /// <summary>Waits until a durable consumer has nothing pending or unacknowledged (it caught up with the stream).</summary>

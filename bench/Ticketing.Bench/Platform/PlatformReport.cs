@@ -78,7 +78,7 @@ public sealed record PlatformReport(
         {
             ("read", "## Read path", "Baseline: the same service behind the same hop answering a malformed id (404, no store read)."),
             ("write", "## Writes", "`POST /api/tickets` by one seller. Baseline: the same route with an invalid body (auth, body parsing, 400 from validation; nothing stored)."),
-            ("purchase", "## Purchase flow", "One purchase = `POST /api/orders` (201) then `POST /api/payments` with `tok_visa` on the simulated gateway (201); a payment answered 404 because payments has not yet received OrderCreated is retried (counted below). Baseline: the same two routes with invalid bodies (400 each, nothing stored)."),
+            ("purchase", "## Purchase flow", "One purchase = `POST /api/orders` (201), then, once payments has handled the order's OrderCreated (its consumer's ack floor), `POST /api/payments` with `tok_visa` on the simulated gateway (201). Baseline: the same two routes with invalid bodies (400 each, nothing stored)."),
         })
         {
             Line(title);

@@ -16,6 +16,13 @@ public static class ProcFs
         return line is null ? null : double.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024;
     }
 
+    /// <summary>The parent process id, or null when the process is gone.</summary>
+    public static int? ParentOf(int pid)
+    {
+        var line = ReadLines($"/proc/{pid}/status")?.FirstOrDefault(l => l.StartsWith("PPid:", StringComparison.Ordinal));
+        return line is null ? null : int.Parse(line["PPid:".Length..].Trim(), CultureInfo.InvariantCulture);
+    }
+
     /// <summary>User + system CPU seconds the process has used so far, or null when it is gone.</summary>
     public static double? CpuSeconds(int pid)
     {
