@@ -173,6 +173,13 @@ public sealed class EventMonitor : IAsyncDisposable
         }
     }
 
+    /// <summary>Messages a durable consumer has not acknowledged yet: pending delivery plus delivered and unacknowledged.</summary>
+    public async Task<ulong> BacklogAsync(string consumer)
+    {
+        var info = (await _js.GetConsumerAsync(Stream, consumer)).Info;
+        return info.NumPending + (ulong)Math.Max(0, info.NumAckPending);
+    }
+
     public async Task<List<string>> ConsumerNamesAsync()
     {
         var names = new List<string>();

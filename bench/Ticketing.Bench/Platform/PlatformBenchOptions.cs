@@ -31,6 +31,16 @@ public sealed record PlatformBenchOptions
     public TimeSpan Settle { get; init; } = TimeSpan.FromSeconds(5);
     public string OutputDirectory { get; init; } = Path.Combine("artifacts", "bench");
 
+    /// <summary>Sections to run (<c>--only read,write,purchase,propagation,expiration</c>); all by default. Seeding always runs.</summary>
+    public IReadOnlySet<string> Only { get; init; } = new HashSet<string>(AllSections, StringComparer.Ordinal);
+
+    /// <summary>Extra settings for a launched platform (<c>--set NAME=VALUE</c>, repeatable), e.g. to try a service setting.</summary>
+    public IReadOnlyDictionary<string, string> Extra { get; init; } = new Dictionary<string, string>(StringComparer.Ordinal);
+
+    public static readonly string[] AllSections = ["read", "write", "purchase", "propagation", "expiration"];
+
+    public bool Runs(string section) => Only.Contains(section);
+
     public static PlatformBenchOptions QuickDefaults => new()
     {
         Quick = true,
@@ -78,11 +88,14 @@ public sealed record PlatformBenchOptions
             WindowSeconds = Int("--window", o.WindowSeconds),
             Buyers = Int("--buyers", o.Buyers),
             OutputDirectory = Value("--out") ?? o.OutputDirectory,
+            Only = Value("--only") is { } only ? only.Split(',').ToHashSet(StringComparer.Ordinal) : o.Only,
+            Extra = args.Select((a, i) => (a, i)).Where(x => x.a == "--set" && x.i + 1 < args.Length)
+                .Select(x => args[x.i + 1].Split('=', 2)).ToDictionary(kv => kv[0], kv => kv.Length > 1 ? kv[1] : "", StringComparer.Ordinal),
         };
     }
 
     /// <summary>The settings a launched platform gets for the run (each documented in bench/README.md).</summary>
-    public IReadOnlyDictionary<string, string> PlatformSettings => new Dictionary<string, string>(StringComparer.Ordinal)
+    public IReadOnlyDictionary<string, string> PlatformSettings => new Dictionary<string, string>(Extra, StringComparer.Ordinal)
     {
         // Short, so 1,000 unpaid orders expire within the run; long enough that a purchase is paid well before it.
         ["ORDER_EXPIRATION_WINDOW_SECONDS"] = WindowSeconds.ToString(CultureInfo.InvariantCulture),
