@@ -317,33 +317,9 @@ public sealed class PlatformBench : IAsyncDisposable
         var needed = (int)((_options.PurchaseRates.Sum() + 400 + 50) * _options.Duration.TotalSeconds * 1.1) + _options.ExpiringOrders;
         await TopUpInventoryAsync(needed);
         // Which service falls behind: every consumer's backlog, sampled twice a second during the section.
-        var consumers = (await _events.ConsumerNamesAsync()).Where(c => c.EndsWith("-v1", StringComparison.Ordinal)).ToList();
-        var backlog = consumers.ToDictionary(c => c, _ => 0UL, StringComparer.Ordinal);
-        using var stopSampling = new CancellationTokenSource();
-        var sampling = Task.Run(async () =>
-        {
-            while (!stopSampling.IsCancellationRequested)
-            {
-                foreach (var consumer in consumers)
-                {
-                    try
-                    {
-                        backlog[consumer] = Math.Max(backlog[consumer], await _events.BacklogAsync(consumer));
-                    }
-                    catch (Exception e) when (e is NATS.Client.Core.NatsException)
-                    {
-                        // One missed sample.
-                    }
-                }
-
-                await Task.Delay(500, stopSampling.Token).ContinueWith(_ => { }, TaskScheduler.Default);
-            }
-        });
+        await using var backlog = await BacklogSampler.StartAsync(_events);
         await MeasureSectionAsync("purchase", "gateway", [("create order + pay (400, 400)", baseline), ("create order + pay", purchase)], _options.PurchaseRates, warmUp: true);
-        await stopSampling.CancelAsync();
-        await sampling;
-        _notes.Add("Largest consumer backlog (pending + unacknowledged) during the purchase section: " +
-                   string.Join(", ", backlog.OrderByDescending(b => b.Value).Select(b => $"`{b.Key}` {b.Value}")) + ".");
+        _notes.Add($"Largest consumer backlog (pending + unacknowledged) during the purchase section: {await backlog.StopAsync()}.");
         _notes.Add($"Purchase flow: each payment is sent once payments' consumer acknowledged the order's OrderCreated (its wait is in the latency); {retries} payment request(s) still answered 404 and were retried.");
     }
 
@@ -554,6 +530,7 @@ public sealed class PlatformBench : IAsyncDisposable
         }
 
         await TopUpInventoryAsync(_options.ExpiringOrders);
+        await using var backlog = await BacklogSampler.StartAsync(_events);
         var placed = new ConcurrentDictionary<string, DateTimeOffset>(StringComparer.Ordinal);
         _log.WriteLine($"Placing {_options.ExpiringOrders} orders to expire (window {_options.WindowSeconds} s) ...");
         var run = await Load.FixedRateAsync(async i =>
@@ -600,6 +577,7 @@ public sealed class PlatformBench : IAsyncDisposable
             }
         }
 
+        _notes.Add($"Largest consumer backlog (pending + unacknowledged) during the expiration section: {await backlog.StopAsync()}.");
         var c = completed.Order().ToArray();
         var x = cancelled.Order().ToArray();
         double P(double[] s, double p) => s.Length == 0 ? double.NaN : Stats.Percentile(s, p);
