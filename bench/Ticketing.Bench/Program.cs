@@ -1,7 +1,20 @@
 using System.Globalization;
 using System.Text.Json;
 using Ticketing.Bench;
+using Ticketing.Bench.Platform;
 using Ticketing.Common.Testing.Processes;
+
+// The whole platform under load (starts it as ./run.sh does, or attaches with --url), report in markdown + JSON:
+//        dotnet run --project bench/Ticketing.Bench -c Release -- platform [--quick] [--url http://localhost:8080 --nats nats://127.0.0.1:4222]
+//        (options: bench/README.md)
+if (args.FirstOrDefault() == "platform")
+{
+    var platformOptions = PlatformBenchOptions.Parse(args);
+    var platformReport = await PlatformBench.RunAsync(platformOptions, Console.Out);
+    var (jsonPath, markdownPath) = await PlatformBench.WriteAsync(platformReport, platformOptions.OutputDirectory);
+    Console.WriteLine($"\n{platformReport.ToMarkdown()}\nWritten to {jsonPath} and {markdownPath}");
+    return platformReport.TotalErrors == 0 ? 0 : 2;
+}
 
 // Usage: dotnet run --project bench/Ticketing.Bench -c Release -- [--rounds 5] [--samples 200] [--warmup 30] [--out artifacts/bench]
 //        dotnet run --project bench/Ticketing.Bench -c Release -- read-path [--stored 100,10000] [--rate 500] [--seconds 5] [--concurrency 16]
@@ -15,14 +28,14 @@ if (args.FirstOrDefault() == "read-path")
     var markdown = ReadPathBench.ToMarkdown(readReport);
     await File.WriteAllTextAsync(stem + ".md", markdown);
     Console.WriteLine($"\n{markdown}\nWritten to {stem}.json and .md");
-    return;
+    return 0;
 }
 
 // Or: dotnet run --project bench/Ticketing.Bench -c Release -- store [--docs 1000,50000]   (the embedded store alone)
 if (args.FirstOrDefault() == "store")
 {
     await StoreBench.RunAsync(args, Console.Out);
-    return;
+    return 0;
 }
 
 var options = BenchOptions.Parse(args);
@@ -31,6 +44,7 @@ Directory.CreateDirectory(options.OutputDirectory);
 var path = Path.Combine(options.OutputDirectory, $"bench-{DateTime.UtcNow:yyyyMMdd-HHmmss}.json");
 await File.WriteAllTextAsync(path, JsonSerializer.Serialize(report, new JsonSerializerOptions { WriteIndented = true }));
 Console.WriteLine($"\nWritten to {path}");
+return 0;
 
 namespace Ticketing.Bench
 {

@@ -21,7 +21,7 @@ public sealed class RawJetStreamProbe : IAsyncDisposable
 
     public RawJetStreamProbe(string natsUrl)
     {
-        _connection = new NatsConnection(NatsOpts.Default with { Url = natsUrl, Name = "bench-raw" });
+        _connection = BenchNats.Connect(natsUrl, "bench-raw");
         _js = new NatsJSContext(_connection);
     }
 

@@ -95,14 +95,7 @@ public static class ReadPathBench
         var results = new List<LoadResult>();
         foreach (var (target, baseUrl) in new[] { ("direct", ticketsUrl), ("gateway", gatewayUrl) })
         {
-            // The baseline is the same service behind the same hop doing no ticket work: a malformed id is a 404
-            // answered before any store read.
-            foreach (var (route, path, expected) in new[]
-            {
-                ("baseline GET /api/tickets/x (404, no store read)", "/api/tickets/x", HttpStatusCode.NotFound),
-                ("GET /api/tickets/{id}", $"/api/tickets/{anyId}", HttpStatusCode.OK),
-                ("GET /api/tickets (100 listed)", "/api/tickets", HttpStatusCode.OK),
-            })
+            foreach (var (route, path, expected) in Routes(anyId))
             {
                 var url = baseUrl + path;
                 await FixedRateAsync(http, url, expected, options.Rate, TimeSpan.FromSeconds(1)); // warm-up: JIT, connections, caches
@@ -149,76 +142,28 @@ public static class ReadPathBench
     private sealed record IdOnly(string Id);
 
     /// <summary>
-    /// Open loop: request i is due at start + i / rate and sent then, whether earlier ones have answered or not; its
-    /// latency counts from when it was due. Errors are answers other than <paramref name="expected"/> and failed requests.
+    /// The read path's routes, baseline first: the same service behind the same hop doing no ticket work (a malformed id
+    /// is a 404 answered before any store read), one ticket by id, and the first page of the list (100 tickets).
     /// </summary>
+    public static (string Route, string Path, HttpStatusCode Expected)[] Routes(string anyId) =>
+    [
+        ("baseline GET /api/tickets/x (404, no store read)", "/api/tickets/x", HttpStatusCode.NotFound),
+        ("GET /api/tickets/{id}", $"/api/tickets/{anyId}", HttpStatusCode.OK),
+        ("GET /api/tickets (100 listed)", "/api/tickets", HttpStatusCode.OK),
+    ];
+
+    /// <summary>Open loop at a fixed rate (see <see cref="Load.FixedRateAsync"/>); errors are answers other than <paramref name="expected"/>.</summary>
     public static async Task<(List<double> Latencies, int Errors)> FixedRateAsync(HttpClient http, string url, HttpStatusCode expected, int rate, TimeSpan duration)
     {
-        var total = (int)(rate * duration.TotalSeconds);
-        var latencies = new double[total];
-        var errors = 0;
-        var pending = new List<Task>(total);
-        var clock = Stopwatch.StartNew();
-        for (var i = 0; i < total; i++)
-        {
-            var due = TimeSpan.FromSeconds((double)i / rate);
-            var wait = due - clock.Elapsed;
-            if (wait > TimeSpan.FromMilliseconds(1))
-            {
-                await Task.Delay(wait);
-            }
-
-            var index = i;
-            pending.Add(Task.Run(async () =>
-            {
-                try
-                {
-                    using var response = await http.GetAsync(url, HttpCompletionOption.ResponseContentRead);
-                    if (response.StatusCode != expected)
-                    {
-                        Interlocked.Increment(ref errors);
-                    }
-                }
-                catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
-                {
-                    Interlocked.Increment(ref errors);
-                }
-
-                latencies[index] = (clock.Elapsed - due).TotalMilliseconds;
-            }));
-        }
-
-        await Task.WhenAll(pending);
-        return ([.. latencies], errors);
+        var run = await Load.FixedRateAsync(Load.Get(http, url, expected), rate, duration);
+        return ([.. run.Latencies], run.ErrorCount);
     }
 
     /// <summary>Closed loop: <paramref name="concurrency"/> clients each send the next request as soon as the last answered.</summary>
     public static async Task<(double PerSecond, int Errors)> FlatOutAsync(HttpClient http, string url, HttpStatusCode expected, int concurrency, TimeSpan duration)
     {
-        var done = 0;
-        var errors = 0;
-        var clock = Stopwatch.StartNew();
-        await Task.WhenAll(Enumerable.Range(0, concurrency).Select(_ => Task.Run(async () =>
-        {
-            while (clock.Elapsed < duration)
-            {
-                try
-                {
-                    using var response = await http.GetAsync(url, HttpCompletionOption.ResponseContentRead);
-                    if (response.StatusCode != expected)
-                    {
-                        Interlocked.Increment(ref errors);
-                    }
-                }
-                catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
-                {
-                    Interlocked.Increment(ref errors);
-                }
-
-                Interlocked.Increment(ref done);
-            }
-        })));
-        return (done / clock.Elapsed.TotalSeconds, errors);
+        var run = await Load.FlatOutAsync(Load.Get(http, url, expected), concurrency, duration);
+        return (run.PerSecond, run.ErrorCount);
     }
 
     public static string ToMarkdown(ReadPathReport report)
