@@ -19,9 +19,9 @@ public sealed class RawJetStreamProbe : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private Task? _consumeLoop;
 
-    public RawJetStreamProbe(string natsUrl)
+    public RawJetStreamProbe(string natsUrl, NatsAuthOpts? auth = null)
     {
-        _connection = BenchNats.Connect(natsUrl, "bench-raw");
+        _connection = BenchNats.Connect(natsUrl, "bench-raw", auth);
         _js = new NatsJSContext(_connection);
     }
 

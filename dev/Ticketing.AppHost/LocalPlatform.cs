@@ -94,8 +94,10 @@ public sealed class LocalPlatform
             .WithHttpHealthCheck("/healthz", endpointName: "monitor");
         foreach (var user in NatsUsers(permissionFile))
         {
-            // Letters and digits only: nats-server reads the variable as a configuration value (a number would not do).
-            _builder.Configuration[$"Parameters:{NatsPasswordParameter(user)}"] = "n" + Convert.ToHexString(RandomNumberGenerator.GetBytes(24)).ToLowerInvariant();
+            // A new password per user and run, unless one is given (Parameters__nats-<user>-password: the bench chooses the
+            // admin's to read the streams). Letters and digits only: nats-server reads the variable as a configuration
+            // value (a number would not do).
+            _builder.Configuration[$"Parameters:{NatsPasswordParameter(user)}"] ??= "n" + Convert.ToHexString(RandomNumberGenerator.GetBytes(24)).ToLowerInvariant();
             nats.WithEnvironment($"NATS_{user.ToUpperInvariant()}_PASSWORD", _builder.AddParameter(NatsPasswordParameter(user), secret: true));
         }
 

@@ -25,9 +25,9 @@ public sealed class EventMonitor : IAsyncDisposable
     private readonly ConcurrentDictionary<string, ConsumerWatch> _watches = new(StringComparer.Ordinal);
     private Task? _reader;
 
-    public EventMonitor(string natsUrl)
+    public EventMonitor(string natsUrl, NatsAuthOpts? auth = null)
     {
-        _connection = BenchNats.Connect(natsUrl, "bench-monitor");
+        _connection = BenchNats.Connect(natsUrl, "bench-monitor", auth);
         _js = new NatsJSContext(_connection);
     }
 

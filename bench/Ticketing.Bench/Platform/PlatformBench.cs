@@ -63,10 +63,10 @@ public sealed class PlatformBench : IAsyncDisposable
     {
         var loadAtStart = ProcFs.LoadAverage();
         _platform = _options.Url is { } url
-            ? await PlatformUnderTest.AttachAsync(url, _options.NatsUrl, _log)
+            ? await PlatformUnderTest.AttachAsync(url, _options.NatsUrl, _options.NatsAdminPassword, _log)
             : await PlatformUnderTest.LaunchAsync(_options.PlatformSettings, _log, TimeSpan.FromMinutes(5));
         _resources.Track(_platform.Processes);
-        _events = new EventMonitor(_platform.NatsUrl);
+        _events = new EventMonitor(_platform.NatsUrl, _platform.NatsAuth);
         await _events.StartAsync();
 
         // Idle: nothing asked of the platform yet but its own start-up; let it settle, then read every process's RSS.
@@ -442,7 +442,7 @@ public sealed class PlatformBench : IAsyncDisposable
             await _events.WaitCaughtUpAsync(consumer, TimeSpan.FromMinutes(5));
         }
 
-        await using var raw = new RawJetStreamProbe(_platform.NatsUrl);
+        await using var raw = new RawJetStreamProbe(_platform.NatsUrl, _platform.NatsAuth);
         await raw.StartAsync();
         var timeout = TimeSpan.FromSeconds(30); // only a broken path takes this long; a busy machine must not fail the run
         var samples = paths.ToDictionary(p => p.Consumer, _ => new List<double>());

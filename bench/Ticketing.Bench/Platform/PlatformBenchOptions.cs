@@ -16,6 +16,13 @@ public sealed record PlatformBenchOptions
     /// <summary>nats-server of an attached platform (the launched one's is found by the bench).</summary>
     public string? NatsUrl { get; init; }
 
+    /// <summary>
+    /// Attached runs: the platform's NATS admin password, from the environment variable <c>BENCH_NATS_ADMIN_PASSWORD</c>
+    /// (never a command-line argument, which every process can read). Start the platform with the same value in
+    /// <c>Parameters__nats-admin-password</c>.
+    /// </summary>
+    public string? NatsAdminPassword { get; init; }
+
     public int Stored { get; init; } = 10_000;
     public TimeSpan Duration { get; init; } = TimeSpan.FromSeconds(5);
     public int ReadRate { get; init; } = 500;
@@ -76,6 +83,7 @@ public sealed record PlatformBenchOptions
         {
             Url = Value("--url") is { } url ? new Uri(url) : null,
             NatsUrl = Value("--nats"),
+            NatsAdminPassword = Environment.GetEnvironmentVariable("BENCH_NATS_ADMIN_PASSWORD") is { Length: > 0 } password ? password : null,
             Stored = Int("--stored", o.Stored),
             Duration = Value("--seconds") is { } s ? TimeSpan.FromSeconds(double.Parse(s, CultureInfo.InvariantCulture)) : o.Duration,
             ReadRate = Int("--read-rate", o.ReadRate),

@@ -1,3 +1,4 @@
+using NATS.Client.Core;
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
@@ -36,6 +37,9 @@ public sealed class PlatformUnderTest : IAsyncDisposable
 
     public string NatsUrl { get; private set; } = "";
 
+    /// <summary>The bench's identity on nats-server (its admin user; null for an open server).</summary>
+    public NatsAuthOpts? NatsAuth { get; private set; }
+
     /// <summary>From launching the AppHost until the gateway's /health said every service is ready (null when attached).</summary>
     public double? StartupSeconds { get; private set; }
 
@@ -63,6 +67,8 @@ public sealed class PlatformUnderTest : IAsyncDisposable
         }
 
         var data = new TempDirectory("ticketing-bench");
+        // The AppHost generates a password per NATS user and run unless one is given: the bench chooses the admin's.
+        var natsAdminPassword = "b" + Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(24)).ToLowerInvariant();
         var port = FreePort.Next();
         var dashboard = FreePort.Next();
         var start = new ProcessStartInfo("dotnet")
@@ -92,6 +98,7 @@ public sealed class PlatformUnderTest : IAsyncDisposable
             ["REDIS_SERVER_PATH"] = ChildProcess.Find("redis-server") ?? "redis-server",
             ["MONGO_URI"] = "",   // the embedded stores, never a developer's database
             ["STRIPE_KEY"] = "",  // the simulated payment gateway (test cards), no network
+            ["Parameters__nats-admin-password"] = natsAdminPassword,
         };
         foreach (var (key, value) in settings)
         {
@@ -112,7 +119,11 @@ public sealed class PlatformUnderTest : IAsyncDisposable
         appHost.BeginOutputReadLine();
         appHost.BeginErrorReadLine();
 
-        var platform = new PlatformUnderTest(new Uri($"http://localhost:{port}"), appHost, data, logWriter) { LogPath = logPath };
+        var platform = new PlatformUnderTest(new Uri($"http://localhost:{port}"), appHost, data, logWriter)
+        {
+            LogPath = logPath,
+            NatsAuth = BenchNats.Admin(natsAdminPassword),
+        };
         try
         {
             log.WriteLine($"Starting the platform (AppHost, data in {data.Path}, gateway on :{port}) ...");
@@ -130,9 +141,12 @@ public sealed class PlatformUnderTest : IAsyncDisposable
     }
 
     /// <summary>Attaches to a running platform by its gateway; nats-server's URL must be given to measure events.</summary>
-    public static async Task<PlatformUnderTest> AttachAsync(Uri gateway, string? natsUrl, TextWriter log)
+    public static async Task<PlatformUnderTest> AttachAsync(Uri gateway, string? natsUrl, string? natsAdminPassword, TextWriter log)
     {
-        var platform = new PlatformUnderTest(gateway, null, null, null);
+        var platform = new PlatformUnderTest(gateway, null, null, null)
+        {
+            NatsAuth = natsAdminPassword is null ? null : BenchNats.Admin(natsAdminPassword),
+        };
         await platform.WaitUntilReadyAsync(Stopwatch.StartNew(), TimeSpan.FromSeconds(30));
         platform.NatsUrl = natsUrl ?? "nats://127.0.0.1:4222";
         foreach (var (name, url) in platform.Services.Append(new("gateway", gateway)))

@@ -329,6 +329,28 @@ public sealed partial class DeploymentPathTests
     }
 
     [Fact]
+    public void CliDeploy_RunsAfterItsTests_AndRunsTheProvisioningJobAgainWithTheNewImage()
+    {
+        var deploy = Yaml.File(".github", "workflows", "deploy-cli.yml").Single();
+        var paths = Strings(deploy.At("on", "push", "paths")).ToList();
+        Assert.Contains("tools/**", paths);
+        Assert.Contains("common/src/**", paths);                       // the consumer catalogue the Job provisions
+        Assert.Contains("infra/k8s/nats-provision.yaml", paths);
+        Assert.Equal("false", deploy.Text("concurrency", "cancel-in-progress"));
+        var jobs = (YamlMappingNode)deploy.At("jobs")!;
+        var tests = jobs.Children.Single(j => j.Value.Text("uses") == "./.github/workflows/tests-cli.yml");
+        var roll = jobs.Children.Single(j => j.Value.Text("uses") == "./.github/workflows/_deploy-service.yml").Value;
+        Assert.Equal(((YamlScalarNode)tests.Key).Value, roll.Text("needs"));
+        Assert.Equal("cli", roll.Text("with", "service"));
+        Assert.Equal("tools/Ticketing.Cli/Dockerfile", roll.Text("with", "dockerfile"));
+        Assert.Equal("nats-provision", roll.Text("with", "job"));
+        // The Job's image is the one pin-images.sh pins for "cli", and its label is what the apply selects.
+        var job = File.ReadAllText(Repo.PathOf("infra", "k8s", "nats-provision.yaml"));
+        Assert.Contains("image: ticketing/cli", job, StringComparison.Ordinal);
+        Assert.Contains("app: nats-provision", job, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void ReusableDeploy_PushesByCommit_RollsOutByDigestThroughKustomize_OnlyItsOwnObjects()
     {
         var text = Workflow("_deploy-service.yml");
@@ -338,6 +360,9 @@ public sealed partial class DeploymentPathTests
         Assert.Contains("steps.build.outputs.digest", text, StringComparison.Ordinal);
         Assert.Contains("infra/pin-images.sh", text, StringComparison.Ordinal);
         Assert.Contains("kubectl apply -k \"$RUNNER_TEMP/pinned\" -l \"app=$SERVICE\"", text, StringComparison.Ordinal);
+        // Job mode (the CLI's nats-provision): the finished Job is replaced, never patched (its pod template is immutable).
+        Assert.Contains("kubectl delete job \"$JOB\" --ignore-not-found", text, StringComparison.Ordinal);
+        Assert.Contains("kubectl wait --for=condition=complete \"job/$JOB\"", text, StringComparison.Ordinal);
         Assert.DoesNotContain("kubectl set image", text, StringComparison.Ordinal);
     }
 
