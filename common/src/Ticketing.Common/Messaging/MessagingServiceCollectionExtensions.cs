@@ -75,16 +75,19 @@ internal sealed class MessagingStartup(INatsConnection connection, JetStreamTopo
             {
                 return;
             }
-            catch (NotProvisionedException ex)
-            {
-                var delay = TimeSpan.FromSeconds(Math.Min(30, attempt));
-                logger.LogWarning("NATS is not provisioned: {Error}; looking again in {Delay}", ex.Message, delay);
-                await Task.Delay(delay, stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-            }
             catch (Exception ex) when (ex is not InvalidSettingException)
             {
                 var delay = TimeSpan.FromSeconds(Math.Min(30, attempt));
-                logger.LogWarning(ex, "NATS is not ready ({Error}); trying again in {Delay}", ex.Message, delay);
+                if (ex is NotProvisionedException)
+                {
+                    // Not a fault of this service: say what to do, without a stack trace every few seconds.
+                    logger.LogWarning("NATS is not provisioned: {Error}; looking again in {Delay}", ex.Message, delay);
+                }
+                else
+                {
+                    logger.LogWarning(ex, "NATS is not ready ({Error}); trying again in {Delay}", ex.Message, delay);
+                }
+
                 await Task.Delay(delay, stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             }
         }
